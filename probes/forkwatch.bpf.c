@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bcc-forkwatch probe, compiled at run time by libbcc.
+ *
+ * Counting happens here, in the kernel: user space hears about a process
+ * only when it crosses a threshold. task:task_newtask (every new task, in
+ * the creator's context, with clone_flags) drives the counters and the
+ * lineage; sched:sched_process_exit keeps the live counts; entry probes on
+ * the clone/clone3/fork/vfork syscalls (kprobes, or syscalls tracepoints as
+ * a fallback) record which syscall made each task.
+ *
+ * No kernel struct is dereferenced: tracepoint fields come from tracefs and
+ * the rest from helpers, so headers that do not match the running kernel
+ * are harmless.
+ *
+ * Build-time switches (validated integers from user space):
+ *   FW_EXIT_HAS_GROUP_DEAD   sched_process_exit has the group_dead field
+ *   FW_TP_EXEC               sched:sched_process_exec exists
+ *   FW_TP_ENTRY_<SYSCALL>    syscalls:sys_enter_<syscall> exists
+ */
+#ifndef FW_EMBEDDED
+#include "forkwatch_logic.h" /* the embedded source has it inlined above */
+#endif
+
+#define FW_CLONE_THREAD 0x00010000ULL /* uapi CLONE_THREAD, stable ABI */
+
+#ifndef FW_MAX_PROCS
+#define FW_MAX_PROCS 32768
+#endif
+#ifndef FW_MAX_TREES
+#define FW_MAX_TREES 8192
+#endif
+
+BPF_ARRAY(config, struct fw_config, 1);
+BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
+BPF_HASH(trees, u32, struct fw_tree, FW_MAX_TREES);
+BPF_HASH(forkers, u32, struct fw_forker, FW_MAX_TREES);
+BPF_HASH(pending, u32, u32, FW_MAX_TREES); /* thread id -> syscall being made */
+BPF_PERCPU_ARRAY(stats, u64, FW_STAT_COUNT);
+BPF_PERF_OUTPUT(alerts);
+
+static __always_inline void fw_stat(u32 idx)
+{
+	u64 *v = stats.lookup(&idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
+{
+	struct fw_forker zero = {};
+
+	forkers.insert(&tgid, &zero); /* no-op when present */
+	return forkers.lookup(&tgid);
+}
+
+static __always_inline void fw_alert_base(struct fw_alert *a, u32 kind, u64 now, u64 id,
+					  u32 child, u32 syscall, const struct fw_proc *creator)
+{
+	int i;
+
+	a->ts_ns = now;
+	a->kind = kind;
+	a->pid = (u32)id;
+	a->tgid = id >> 32;
+	a->uid = (u32)bpf_get_current_uid_gid();
+	a->child = child;
+	a->syscall = syscall;
+	bpf_get_current_comm(&a->comm, sizeof(a->comm));
+	if (creator) {
+		a->ppid = creator->ppid;
+		a->root = creator->root;
+		a->depth = creator->depth;
+FW_UNROLL
+		for (i = 0; i < FW_TOP_DEPTH; i++)
+			a->top[i] = creator->top[i];
+	} else {
+		a->root = a->tgid; /* an untracked creator roots its own tree */
+	}
+}
+
+static __always_inline int fw_entry(u32 syscall)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+
+	pending.update(&tid, &syscall);
+	fw_stat(FW_STAT_CALLS + syscall);
+	return 0;
+}
+
+/* Entry probes. The kprobe variants are attached to whatever symbols probe
+ * choice found in kallsyms; they read no arguments. */
+int fw_kp_clone(struct pt_regs *ctx) { return fw_entry(FW_SYS_CLONE); }
+int fw_kp_clone3(struct pt_regs *ctx) { return fw_entry(FW_SYS_CLONE3); }
+int fw_kp_fork(struct pt_regs *ctx) { return fw_entry(FW_SYS_FORK); }
+int fw_kp_vfork(struct pt_regs *ctx) { return fw_entry(FW_SYS_VFORK); }
+int fw_kp_other(struct pt_regs *ctx) { return fw_entry(FW_SYS_OTHER); }
+
+#ifdef FW_TP_ENTRY_CLONE
+TRACEPOINT_PROBE(syscalls, sys_enter_clone) { return fw_entry(FW_SYS_CLONE); }
+#endif
+#ifdef FW_TP_ENTRY_CLONE3
+TRACEPOINT_PROBE(syscalls, sys_enter_clone3) { return fw_entry(FW_SYS_CLONE3); }
+#endif
+#ifdef FW_TP_ENTRY_FORK
+TRACEPOINT_PROBE(syscalls, sys_enter_fork) { return fw_entry(FW_SYS_FORK); }
+#endif
+#ifdef FW_TP_ENTRY_VFORK
+TRACEPOINT_PROBE(syscalls, sys_enter_vfork) { return fw_entry(FW_SYS_VFORK); }
+#endif
+
+static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg, u64 now,
+					  u64 id, u32 child, u32 syscall)
+{
+	u32 tgid = id >> 32, suppressed = 0, rate;
+	struct fw_forker *f;
+	struct fw_alert a = {};
+
+	fw_stat(FW_STAT_THREADS);
+	fw_stat(FW_STAT_THREADS_BY + syscall);
+	if (!cfg->threads_enabled)
+		return;
+	f = fw_forker_of(tgid);
+	if (!f)
+		return;
+	FW_ADD(&f->live_threads, 1);
+	rate = fw_window_add(&f->threads, now, cfg->window_ns);
+	if (rate < cfg->thread_threshold)
+		return;
+	if (!fw_ratelimit_pass(&f->thread_rl, now, cfg->window_ns, &suppressed)) {
+		fw_stat(FW_STAT_SUPPRESSED);
+		return;
+	}
+	fw_alert_base(&a, FW_ALERT_THREADS, now, id, child, syscall, procs.lookup(&tgid));
+	a.count = rate;
+	a.threshold = cfg->thread_threshold;
+	a.window_count = rate;
+	a.live = f->live_threads > 0 ? f->live_threads : 0;
+	a.suppressed = suppressed;
+	fw_stat(FW_STAT_ALERTS_THREADS);
+	alerts.perf_submit(ctx, &a, sizeof(a));
+}
+
+static __always_inline void fw_new_process(void *ctx, const struct fw_config *cfg, u64 now,
+					   u64 id, u32 child, u32 syscall)
+{
+	u32 tgid = id >> 32, suppressed = 0, rate;
+	struct fw_proc rec = {};
+	struct fw_proc *creator = procs.lookup(&tgid);
+	struct fw_tree fresh = {};
+	struct fw_tree *t;
+	struct fw_forker *f;
+	s32 burst_live;
+
+	fw_stat(FW_STAT_PROCS);
+	fw_stat(FW_STAT_PROCS_BY + syscall);
+
+	fw_lineage_child(&rec, creator, tgid, child, now);
+	bpf_get_current_comm(&rec.comm, sizeof(rec.comm));
+	trees.insert(&rec.root, &fresh);
+	t = trees.lookup(&rec.root);
+	if (!t || procs.update(&child, &rec) != 0) {
+		fw_stat(FW_STAT_UNTRACKED);
+		return;
+	}
+	burst_live = fw_tree_join(t, now, cfg);
+
+	if (burst_live >= (s32)cfg->tree_threshold) {
+		if (fw_ratelimit_pass(&t->rl, now, cfg->window_ns, &suppressed)) {
+			struct fw_alert a = {};
+
+			fw_alert_base(&a, FW_ALERT_TREE, now, id, child, syscall, creator);
+			a.count = burst_live;
+			a.threshold = cfg->tree_threshold;
+			a.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns);
+			a.live = t->live > 0 ? t->live : 0;
+			a.burst_created = t->burst_created;
+			a.suppressed = suppressed;
+			fw_stat(FW_STAT_ALERTS_TREE);
+			alerts.perf_submit(ctx, &a, sizeof(a));
+		} else {
+			fw_stat(FW_STAT_SUPPRESSED);
+		}
+	}
+
+	f = fw_forker_of(tgid);
+	if (!f)
+		return;
+	rate = fw_window_add(&f->procs, now, cfg->window_ns);
+	if (rate < cfg->proc_threshold)
+		return;
+	if (fw_ratelimit_pass(&f->proc_rl, now, cfg->window_ns, &suppressed)) {
+		struct fw_alert a = {};
+
+		fw_alert_base(&a, FW_ALERT_PROCESS, now, id, child, syscall, creator);
+		a.count = rate;
+		a.threshold = cfg->proc_threshold;
+		a.window_count = rate;
+		a.live = t->live > 0 ? t->live : 0;
+		a.burst_created = t->burst_created;
+		a.suppressed = suppressed;
+		fw_stat(FW_STAT_ALERTS_PROCESS);
+		alerts.perf_submit(ctx, &a, sizeof(a));
+	} else {
+		fw_stat(FW_STAT_SUPPRESSED);
+	}
+}
+
+TRACEPOINT_PROBE(task, task_newtask)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u64 now = bpf_ktime_get_ns();
+	u32 tid = (u32)id, child = args->pid, syscall = FW_SYS_NONE, zero = 0;
+	struct fw_config *cfg = config.lookup(&zero);
+	u32 *made_by;
+
+	if (!cfg || cfg->window_ns == 0)
+		return 0; /* not configured yet */
+	made_by = pending.lookup(&tid);
+	if (made_by) {
+		syscall = *made_by < FW_SYS_COUNT ? *made_by : FW_SYS_OTHER;
+		pending.delete(&tid);
+	}
+	if (args->clone_flags & FW_CLONE_THREAD)
+		fw_new_thread(args, cfg, now, id, child, syscall);
+	else
+		fw_new_process(args, cfg, now, id, child, syscall);
+	return 0;
+}
+
+TRACEPOINT_PROBE(sched, sched_process_exit)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id, tgid = id >> 32;
+	struct fw_proc *rec;
+	struct fw_tree *t;
+	struct fw_forker *f;
+
+	pending.delete(&tid);
+#ifdef FW_EXIT_HAS_GROUP_DEAD
+	int last_thread = args->group_dead;
+#else
+	int last_thread = tid == tgid; /* older kernels: the leader's exit ends the process */
+#endif
+	if (!last_thread) {
+		f = forkers.lookup(&tgid);
+		if (f && f->live_threads > 0)
+			FW_ADD(&f->live_threads, -1);
+		return 0;
+	}
+
+	fw_stat(FW_STAT_EXITS);
+	rec = procs.lookup(&tgid);
+	if (rec) {
+		u32 root = rec->root;
+
+		t = trees.lookup(&root);
+		if (t) {
+			fw_tree_leave(t, rec->created_ns);
+			if (fw_tree_done(t))
+				trees.delete(&root);
+		}
+		procs.delete(&tgid);
+	}
+	t = trees.lookup(&tgid);
+	if (t) {
+		t->root_gone = 1;
+		if (fw_tree_done(t))
+			trees.delete(&tgid);
+	}
+	forkers.delete(&tgid);
+	return 0;
+}
+
+#ifdef FW_TP_EXEC
+/* Keep the recorded command name current, for reports about members. */
+TRACEPOINT_PROBE(sched, sched_process_exec)
+{
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct fw_proc *rec = procs.lookup(&tgid);
+
+	if (rec)
+		bpf_get_current_comm(&rec->comm, sizeof(rec->comm));
+	return 0;
+}
+#endif

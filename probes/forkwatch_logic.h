@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Detection logic shared by the probe (compiled by BCC into BPF) and the
+ * unit tests (compiled natively with -DFW_USERSPACE). Everything here is a
+ * pure function over plain structs: the probe does the map look-ups and
+ * hands the records in, so the decisions tested in user space are exactly
+ * the ones the kernel makes.
+ *
+ * Only fixed-width types and no kernel structs: the layouts must be the
+ * same on both sides of the perf buffer, whatever headers BCC compiles with.
+ */
+#ifndef FORKWATCH_LOGIC_H
+#define FORKWATCH_LOGIC_H
+
+#ifdef FW_USERSPACE
+#include <linux/types.h>
+#define FW_INLINE static inline
+#define FW_UNROLL
+#else
+#define FW_INLINE static __always_inline
+#define FW_UNROLL _Pragma("unroll")
+#endif
+
+/* Atomic add without using the result: BPF_XADD works on every kernel that
+ * runs BPF tracepoint programs, fetch-and-add results need 5.12. */
+#define FW_ADD(ptr, val) __sync_fetch_and_add((ptr), (val))
+
+#define FW_TOP_DEPTH 8      /* hops of lineage kept per tracked process */
+#define FW_COMM_LEN 16
+#define FW_EPOCH_WINDOWS 60 /* a burst is re-based after this many windows */
+
+enum fw_alert_kind {
+	FW_ALERT_PROCESS = 1, /* one process created too many processes in the window */
+	FW_ALERT_TREE = 2,    /* a burst of descendants holds too many live members */
+	FW_ALERT_THREADS = 3, /* one process created too many threads in the window */
+};
+
+/* Which syscall made a task. FW_SYS_NONE: no entry probe saw the call
+ * (kernel threads, or entry probes missing). */
+enum fw_syscall {
+	FW_SYS_NONE = 0,
+	FW_SYS_CLONE = 1,
+	FW_SYS_CLONE3 = 2,
+	FW_SYS_FORK = 3,
+	FW_SYS_VFORK = 4,
+	FW_SYS_OTHER = 5, /* an --arch-probe symbol that is none of the four */
+	FW_SYS_COUNT = 6,
+};
+
+/* Indexes of the per-CPU statistics array. */
+enum fw_stat {
+	FW_STAT_PROCS = 0,           /* processes created */
+	FW_STAT_THREADS = 1,         /* threads created */
+	FW_STAT_EXITS = 2,           /* processes exited */
+	FW_STAT_ALERTS_PROCESS = 3,
+	FW_STAT_ALERTS_TREE = 4,
+	FW_STAT_ALERTS_THREADS = 5,
+	FW_STAT_SUPPRESSED = 6,      /* alerts held back by the rate limit */
+	FW_STAT_UNTRACKED = 7,       /* children not tracked because a map was full */
+	FW_STAT_CALLS = 8,           /* + enum fw_syscall: entry-probe hits */
+	FW_STAT_PROCS_BY = FW_STAT_CALLS + FW_SYS_COUNT,    /* + fw_syscall */
+	FW_STAT_THREADS_BY = FW_STAT_PROCS_BY + FW_SYS_COUNT, /* + fw_syscall */
+	FW_STAT_COUNT = FW_STAT_THREADS_BY + FW_SYS_COUNT,
+};
+
+/* Settings, written once by user space into a one-slot array. */
+struct fw_config {
+	__u64 window_ns;
+	__u64 epoch_max_ns;
+	__u32 proc_threshold;
+	__u32 tree_threshold;
+	__u32 thread_threshold;
+	__u32 threads_enabled;
+};
+
+/* Sliding-window counter: two fixed buckets, the older one weighted by how
+ * much of it still lies inside the window. */
+struct fw_window {
+	__u64 start_ns;
+	__u32 cur;
+	__u32 prev;
+};
+
+/* At most one alert per offender per window; the rest are counted. */
+struct fw_ratelimit {
+	__u64 last_ns;
+	__u32 suppressed;
+	__u32 alerted;
+};
+
+/* Per creating process (tgid). */
+struct fw_forker {
+	struct fw_window procs;
+	struct fw_window threads;
+	struct fw_ratelimit proc_rl;
+	struct fw_ratelimit thread_rl;
+	__s32 live_threads;
+	__u32 pad;
+};
+
+/* Per process created while watching (keyed by tgid). */
+struct fw_proc {
+	__u64 created_ns;
+	__u32 root;  /* tgid of the untracked ancestor whose tree this is */
+	__u32 ppid;  /* tgid of the creator */
+	__u32 depth; /* 1 for a child of the root */
+	__u32 top[FW_TOP_DEPTH]; /* top[i]: the ancestor at depth i+1 (self included) */
+	char comm[FW_COMM_LEN];
+	__u32 pad;
+};
+
+/* Per tree root (keyed by the root's tgid). */
+struct fw_tree {
+	__u64 burst_start_ns;
+	__u64 last_join_ns;
+	__s32 live;          /* tracked members alive */
+	__s32 burst_live;    /* members created since burst_start_ns still alive */
+	__u32 burst_created; /* members created since burst_start_ns */
+	__u32 root_gone;
+	struct fw_window joins;
+	struct fw_ratelimit rl;
+};
+
+/* One alert, kernel to user space through the perf buffer. */
+struct fw_alert {
+	__u64 ts_ns;         /* bpf_ktime_get_ns() */
+	__u32 kind;          /* enum fw_alert_kind */
+	__u32 pid;           /* thread that made the last child */
+	__u32 tgid;          /* its process */
+	__u32 ppid;          /* that process's creator, 0 if it predates the tool */
+	__u32 uid;
+	__u32 child;         /* the task just created */
+	__u32 count;         /* the figure that crossed the threshold */
+	__u32 threshold;
+	__u32 window_count;  /* creations in the last window (by the process or the tree) */
+	__u32 live;          /* tree: live members; threads: live threads */
+	__u32 burst_created; /* tree: members created in the burst */
+	__u32 suppressed;    /* alerts held back since the previous one */
+	__u32 root;          /* tree root (tgid) */
+	__u32 depth;         /* depth of the creator below the root, 0 = the root itself */
+	__u32 syscall;       /* enum fw_syscall that made the child */
+	__u32 top[FW_TOP_DEPTH];
+	char comm[FW_COMM_LEN];
+};
+
+/* Count one event at now; returns the estimated count over the last window. */
+FW_INLINE __u32 fw_window_add(struct fw_window *w, __u64 now, __u64 window_ns)
+{
+	__u64 elapsed;
+
+	if (w->start_ns == 0 || now < w->start_ns) {
+		w->start_ns = now;
+		w->cur = 0;
+		w->prev = 0;
+	}
+	elapsed = now - w->start_ns;
+	if (elapsed >= window_ns) {
+		__u64 k = elapsed / window_ns;
+
+		w->prev = k == 1 ? w->cur : 0;
+		w->cur = 0;
+		w->start_ns += k * window_ns;
+		elapsed -= k * window_ns;
+	}
+	w->cur++;
+	return w->cur + (__u32)((__u64)w->prev * (window_ns - elapsed) / window_ns);
+}
+
+/* The estimate of fw_window_add at now, without counting anything. */
+FW_INLINE __u32 fw_window_estimate(const struct fw_window *w, __u64 now, __u64 window_ns)
+{
+	__u64 elapsed;
+
+	if (w->start_ns == 0 || now < w->start_ns)
+		return 0;
+	elapsed = now - w->start_ns;
+	if (elapsed >= 2 * window_ns)
+		return 0;
+	if (elapsed >= window_ns) /* cur is now the previous bucket */
+		return (__u32)((__u64)w->cur * (2 * window_ns - elapsed) / window_ns);
+	return w->cur + (__u32)((__u64)w->prev * (window_ns - elapsed) / window_ns);
+}
+
+/* Called when an offender is over its threshold. Returns 1 when an alert
+ * goes out now (and stores how many were held back before it in
+ * *suppressed), 0 when it is held back. */
+FW_INLINE int fw_ratelimit_pass(struct fw_ratelimit *rl, __u64 now, __u64 window_ns,
+				__u32 *suppressed)
+{
+	if (rl->alerted && now - rl->last_ns < window_ns) {
+		rl->suppressed++;
+		return 0;
+	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	rl->last_ns = now;
+	rl->alerted = 1;
+	return 1;
+}
+
+/* Fill the record of child_tgid, created by parent_tgid. parent is that
+ * creator's record, or 0 when the creator predates the tool (or was not
+ * tracked): it then roots a tree of its own. */
+FW_INLINE void fw_lineage_child(struct fw_proc *child, const struct fw_proc *parent,
+				__u32 parent_tgid, __u32 child_tgid, __u64 now)
+{
+	int i;
+
+	child->created_ns = now;
+	child->ppid = parent_tgid;
+	if (parent) {
+		child->root = parent->root;
+		child->depth = parent->depth + 1;
+FW_UNROLL
+		for (i = 0; i < FW_TOP_DEPTH; i++)
+			child->top[i] = parent->top[i];
+	} else {
+		child->root = parent_tgid;
+		child->depth = 1;
+FW_UNROLL
+		for (i = 0; i < FW_TOP_DEPTH; i++)
+			child->top[i] = 0;
+	}
+	/* Unrolled so that the verifier sees constant offsets only. */
+FW_UNROLL
+	for (i = 0; i < FW_TOP_DEPTH; i++)
+		if ((__u32)i + 1 == child->depth)
+			child->top[i] = child_tgid;
+}
+
+/* A member joins tree t at now. A burst starts when the tree was quiet for
+ * a window, or when the current burst is older than epoch_max_ns, so that
+ * long-lived members from an old burst stop counting. Returns the burst's
+ * live members after the join. */
+FW_INLINE __s32 fw_tree_join(struct fw_tree *t, __u64 now, const struct fw_config *cfg)
+{
+	if (t->burst_start_ns == 0 || now - t->last_join_ns >= cfg->window_ns ||
+	    now - t->burst_start_ns >= cfg->epoch_max_ns) {
+		t->burst_start_ns = now;
+		t->burst_live = 0;
+		t->burst_created = 0;
+	}
+	t->last_join_ns = now;
+	FW_ADD(&t->live, 1);
+	FW_ADD(&t->burst_live, 1);
+	FW_ADD(&t->burst_created, 1);
+	fw_window_add(&t->joins, now, cfg->window_ns);
+	return t->burst_live;
+}
+
+/* A member created at created_ns left tree t. */
+FW_INLINE void fw_tree_leave(struct fw_tree *t, __u64 created_ns)
+{
+	FW_ADD(&t->live, -1);
+	if (created_ns >= t->burst_start_ns)
+		FW_ADD(&t->burst_live, -1);
+}
+
+/* A tree can be forgotten once its root is gone and no member is left. */
+FW_INLINE int fw_tree_done(const struct fw_tree *t)
+{
+	return t->root_gone && t->live <= 0;
+}
+
+#endif /* FORKWATCH_LOGIC_H */

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fork_bomb.sh: a real fork bomb, safe by construction, to test bcc-forkwatch.
+#
+# The bomb runs only inside a new cgroup whose pids.max caps it (cgroup v2
+# where its pids controller is available, else the v1 pids hierarchy), for at
+# most --time seconds. Then every process in the cgroup is killed (with v2's
+# cgroup.kill, else frozen with the v1 freezer and killed, else killed in a
+# loop until none is left) and the cgroups are removed. It exits non-zero if
+# anything could not be cleaned up.
+#
+# Prints "fork_bomb.sh: root PID ..." once the bomb's first process exists:
+# that process is the root a detector should name.
+set -u
+
+usage() {
+	cat <<'EOF'
+Usage: sudo scripts/fork_bomb.sh [MODE] [-t SECONDS] [-m PIDS_MAX] [-b FW_BOMB]
+
+Modes:
+  classic   the bash bomb :(){ :|:& };:  (default)
+  spawn     one shell starting 'sleep 9999 &' over and over (the original
+            fork_bomb.sh pattern)
+  c-loop    for (;;) fork();  in C
+  vfork     every member vforks and execs itself, in a loop
+  clone3    every member posix_spawns itself (glibc: clone3), in a loop
+  threads   one process creating threads that stay alive
+
+Options:
+  -t SECONDS   run the bomb this long, 0.2 to 60 (default 5)
+  -m PIDS_MAX  pids.max of the bomb's cgroup, 16 to 100000 (default 1024)
+  -b FW_BOMB   the fw-bomb helper for the C modes (default: build/fw-bomb beside
+               this script's checkout, else compiled from scripts/bomb.c)
+  -h           this help
+
+Example:
+  sudo scripts/fork_bomb.sh classic -t 3 -m 512
+EOF
+}
+
+die() { echo "fork_bomb.sh: $*" >&2; exit 2; }
+
+mode=classic seconds=5 pids_max=1024 bomb_bin=""
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h|--help) usage; exit 0 ;;
+	-t) [ $# -ge 2 ] || die "-t needs a value"; seconds=$2; shift 2 ;;
+	-m) [ $# -ge 2 ] || die "-m needs a value"; pids_max=$2; shift 2 ;;
+	-b) [ $# -ge 2 ] || die "-b needs a value"; bomb_bin=$2; shift 2 ;;
+	classic|spawn|c-loop|vfork|clone3|threads) mode=$1; shift ;;
+	*) die "unknown argument '$1' (see -h)" ;;
+	esac
+done
+[[ $seconds =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk "BEGIN{exit !($seconds >= 0.2 && $seconds <= 60)}" ||
+	die "invalid -t '$seconds': expected 0.2 to 60 seconds"
+[[ $pids_max =~ ^[0-9]+$ ]] && [ "$pids_max" -ge 16 ] && [ "$pids_max" -le 100000 ] ||
+	die "invalid -m '$pids_max': expected 16 to 100000"
+[ "$(id -u)" -eq 0 ] || die "must run as root (it creates cgroups)"
+
+# The C modes need the helper.
+case "$mode" in
+c-loop|vfork|clone3|threads)
+	if [ -z "$bomb_bin" ]; then
+		for cand in "$here/../build/fw-bomb" "$here/../build-test/fw-bomb"; do
+			[ -x "$cand" ] && { bomb_bin=$cand; break; }
+		done
+	fi
+	if [ -z "$bomb_bin" ]; then
+		bomb_bin=$(mktemp -d /tmp/fw-bomb.XXXXXX)/fw-bomb
+		cc -O2 -pthread -o "$bomb_bin" "$here/bomb.c" || die "cannot compile $here/bomb.c"
+	fi
+	[ -x "$bomb_bin" ] || die "no fw-bomb helper at '$bomb_bin'"
+	;;
+esac
+
+# --- cgroups -------------------------------------------------------------
+name="fw-bomb-$$"
+v2_mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+v1_pids=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ { print $2; exit }' /proc/mounts)
+v1_freezer=$(awk '$3 == "cgroup" && $4 ~ /(^|,)freezer(,|$)/ { print $2; exit }' /proc/mounts)
+limit_cg="" kill_cg="" freeze_cg=""
+
+if [ -n "$v2_mnt" ] && grep -qw pids "$v2_mnt/cgroup.controllers" 2>/dev/null; then
+	grep -qw pids "$v2_mnt/cgroup.subtree_control" ||
+		echo +pids > "$v2_mnt/cgroup.subtree_control" 2>/dev/null
+	mkdir "$v2_mnt/$name" && limit_cg="$v2_mnt/$name"
+	[ -e "$limit_cg/pids.max" ] || { rmdir "$limit_cg"; limit_cg=""; }
+	[ -n "$limit_cg" ] && [ -e "$limit_cg/cgroup.kill" ] && kill_cg=$limit_cg
+fi
+if [ -z "$limit_cg" ] && [ -n "$v1_pids" ]; then
+	mkdir "$v1_pids/$name" && limit_cg="$v1_pids/$name"
+	# v2 next to v1 (hybrid): a v2 group just for cgroup.kill.
+	if [ -n "$v2_mnt" ] && mkdir "$v2_mnt/$name" 2>/dev/null; then
+		if [ -e "$v2_mnt/$name/cgroup.kill" ]; then kill_cg="$v2_mnt/$name"; else rmdir "$v2_mnt/$name"; fi
+	fi
+	if [ -z "$kill_cg" ] && [ -n "$v1_freezer" ] && mkdir "$v1_freezer/$name" 2>/dev/null; then
+		freeze_cg="$v1_freezer/$name"
+	fi
+fi
+[ -n "$limit_cg" ] || die "no pids cgroup controller (v2 or v1): refusing to run a bomb without one"
+echo "$pids_max" > "$limit_cg/pids.max" || die "cannot set pids.max"
+[ "$(cat "$limit_cg/pids.max")" = "$pids_max" ] || die "pids.max did not take"
+
+procs_of() { cat "$limit_cg/cgroup.procs" 2>/dev/null; }
+
+cleanup() {
+	trap '' INT TERM
+	local i left
+	if [ -n "$kill_cg" ]; then
+		echo 1 > "$kill_cg/cgroup.kill" 2>/dev/null
+	elif [ -n "$freeze_cg" ]; then
+		echo FROZEN > "$freeze_cg/freezer.state" 2>/dev/null
+		for i in $(seq 50); do
+			[ "$(cat "$freeze_cg/freezer.state")" = FROZEN ] && break
+			sleep 0.02
+		done
+		procs_of | xargs -r kill -9 2>/dev/null
+		echo THAWED > "$freeze_cg/freezer.state" 2>/dev/null
+	fi
+	# Whatever is left (or no kill/freeze support): kill until empty.
+	for i in $(seq 500); do
+		left=$(procs_of)
+		[ -z "$left" ] && break
+		echo "$left" | xargs -r kill -9 2>/dev/null
+		sleep 0.01
+	done
+	left=$(procs_of)
+	for cg in "$kill_cg" "$freeze_cg" "$limit_cg"; do
+		[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg" 2>/dev/null
+	done
+	if [ -n "$left" ]; then
+		echo "fork_bomb.sh: could not clean up: processes left in $limit_cg: $(echo $left)" >&2
+		exit 3
+	fi
+}
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+case "$mode" in
+classic) cmd=(bash -c ':(){ :|:& };:') ;;
+spawn)   cmd=(bash -c 'while :; do sleep 9999 & done') ;;
+*)       cmd=("$bomb_bin" "$mode") ;;
+esac
+
+# The subshell joins the cgroups, then becomes the bomb: its pid is the root.
+(
+	for cg in "$limit_cg" "$kill_cg" "$freeze_cg"; do
+		[ -n "$cg" ] && echo "$BASHPID" > "$cg/cgroup.procs"
+	done
+	export FW_BOMB_SECONDS=$seconds
+	exec "${cmd[@]}" 2>/dev/null
+) &
+root=$!
+disown "$root" # its death at cleanup is expected: no "Killed" job notice
+echo "fork_bomb.sh: root $root mode $mode cgroup $limit_cg pids.max $pids_max seconds $seconds"
+
+start=$(date +%s.%N) peak=0
+while awk "BEGIN{exit !($(date +%s.%N) - $start < $seconds)}"; do
+	cur=$(cat "$limit_cg/pids.current" 2>/dev/null || echo 0)
+	[ "$cur" -gt "$peak" ] && peak=$cur
+	sleep 0.1
+done
+events=$(awk '{print $2}' "$limit_cg/pids.events" 2>/dev/null)
+cleanup
+echo "fork_bomb.sh: done mode $mode peak ${peak} tasks, ${events:-0} refused by pids.max, all cleaned up"

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "burst.h"
+
+#include <stdlib.h>
+
+static int by_top(const void *a, const void *b, void *levelp)
+{
+	size_t level = *(const size_t *)levelp;
+	uint32_t x = ((const struct fw_member *)a)->top[level];
+	uint32_t y = ((const struct fw_member *)b)->top[level];
+
+	return x < y ? -1 : x > y;
+}
+
+uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
+		       uint64_t burst_start_ns, unsigned share_pct, uint32_t *depth)
+{
+	size_t i, lo = 0, hi = 0, level;
+	uint32_t node = tree_root;
+
+	/* Keep the burst: move its members to the front. */
+	for (i = 0; i < n; i++) {
+		if (members[i].created_ns >= burst_start_ns) {
+			struct fw_member t = members[hi];
+
+			members[hi++] = members[i];
+			members[i] = t;
+		}
+	}
+	/* [lo, hi) always holds the burst members inside node's subtree. */
+	for (level = 0; level < FW_TOP_DEPTH; level++) {
+		size_t below = 0, best_lo = 0, best_n = 0, run_lo;
+
+		/* Strict descendants of node have an ancestor at this level. */
+		for (i = lo; i < hi; i++) {
+			if (members[i].depth > level) {
+				struct fw_member t = members[lo + below];
+
+				members[lo + below++] = members[i];
+				members[i] = t;
+			}
+		}
+		if (below == 0)
+			break;
+		qsort_r(members + lo, below, sizeof(*members), by_top, &level);
+		for (run_lo = lo; run_lo < lo + below;) {
+			size_t run_hi = run_lo;
+
+			while (run_hi < lo + below && members[run_hi].top[level] == members[run_lo].top[level])
+				run_hi++;
+			if (run_hi - run_lo > best_n) {
+				best_n = run_hi - run_lo;
+				best_lo = run_lo;
+			}
+			run_lo = run_hi;
+		}
+		if (best_n * 100 < (size_t)share_pct * below)
+			break;
+		node = members[best_lo].top[level];
+		lo = best_lo;
+		hi = best_lo + best_n;
+	}
+	*depth = (uint32_t)level;
+	return node;
+}

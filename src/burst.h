@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Naming the root of a burst, at alert time, from the lineage the probe
+ * keeps: the kernel attributes a burst to the oldest untracked ancestor
+ * (the tree root); the process that really started it sits somewhere on the
+ * path below. Pure. */
+#ifndef FW_BURST_H
+#define FW_BURST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forkwatch_logic.h"
+
+struct fw_member {
+	uint64_t created_ns;
+	uint32_t tgid;
+	uint32_t depth;
+	uint32_t top[FW_TOP_DEPTH];
+};
+
+/* Share (percent) of a node's burst descendants one child must hold for the
+ * walk to descend into it. */
+#define FW_BURST_SHARE_PCT 90
+
+/* Walks down from tree_root while a single child holds at least share_pct of
+ * the live burst members below the current node (members created at or after
+ * burst_start_ns). Returns the tgid where the burst fans out and its depth
+ * below tree_root (0: the tree root itself). members is reordered. */
+uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
+		       uint64_t burst_start_ns, unsigned share_pct, uint32_t *depth);
+
+#endif

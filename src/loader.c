@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bcc/bcc_common.h>
+#include <bcc/libbpf.h>
+#include <bcc/perf_reader.h>
+
+#include "util.h"
+
+/* libbcc reports only through stderr. Unless verbose, point fd 2 at a
+ * memfd around each call and keep the most telling line for our error. */
+struct quiet {
+	int saved;
+	int memfd;
+};
+
+static void quiet_begin(struct fw_bpf *b, struct quiet *q)
+{
+	q->saved = -1;
+	q->memfd = -1;
+	if (b->verbose)
+		return;
+	fflush(stderr);
+	q->memfd = memfd_create("bcc-output", MFD_CLOEXEC);
+	q->saved = q->memfd < 0 ? -1 : fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (q->saved < 0 || dup2(q->memfd, 2) < 0) {
+		if (q->saved >= 0)
+			close(q->saved);
+		if (q->memfd >= 0)
+			close(q->memfd);
+		q->saved = q->memfd = -1;
+	}
+}
+
+static void quiet_end(struct fw_bpf *b, struct quiet *q)
+{
+	char buf[16384], *line, *save = NULL;
+	ssize_t n;
+
+	if (q->saved < 0)
+		return;
+	fflush(stderr);
+	dup2(q->saved, 2);
+	close(q->saved);
+	n = pread(q->memfd, buf, sizeof(buf) - 1, 0);
+	close(q->memfd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* Prefer clang's "error:" line, else the first non-empty line. */
+	b->last_error[0] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "error:")) {
+			snprintf(b->last_error, sizeof(b->last_error), "%s", line);
+			break;
+		}
+		if (!b->last_error[0] && line[0])
+			snprintf(b->last_error, sizeof(b->last_error), "%s", line);
+	}
+}
+
+int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
+		   bool verbose)
+{
+	struct quiet q;
+
+	memset(b, 0, sizeof(*b));
+	b->verbose = verbose;
+	b->perf_map_fd = -1;
+	quiet_begin(b, &q);
+	b->mod = bpf_module_create_c_from_string(source, 0, cflags, ncflags, true, NULL);
+	quiet_end(b, &q);
+	return b->mod ? 0 : -1;
+}
+
+static int load(struct fw_bpf *b, const char *fn, int prog_type)
+{
+	struct quiet q;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < b->nprogs; i++)
+		if (!strcmp(b->progs[i].fn, fn))
+			return b->progs[i].fd;
+	if (b->nprogs == FW_MAX_ATTACH || !bpf_function_start(b->mod, fn)) {
+		snprintf(b->last_error, sizeof(b->last_error), "no function %s in the probe", fn);
+		return -1;
+	}
+	quiet_begin(b, &q);
+	fd = bcc_func_load(b->mod, prog_type, fn, bpf_function_start(b->mod, fn),
+			   (int)bpf_function_size(b->mod, fn), bpf_module_license(b->mod),
+			   bpf_module_kern_version(b->mod), 0, NULL, 0, NULL, -1);
+	quiet_end(b, &q);
+	if (fd < 0)
+		return -1;
+	snprintf(b->progs[b->nprogs].fn, sizeof(b->progs[0].fn), "%s", fn);
+	b->progs[b->nprogs++].fd = fd;
+	return fd;
+}
+
+int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol)
+{
+	struct fw_attachment *a;
+	struct quiet q;
+	char *c;
+	int prog;
+
+	if (b->natt == FW_MAX_ATTACH)
+		return -1;
+	prog = load(b, fn, BPF_PROG_TYPE_KPROBE);
+	if (prog < 0)
+		return -1;
+	a = &b->att[b->natt];
+	memset(a, 0, sizeof(*a));
+	/* Same event naming as BCC's Python: p_<symbol>, '.' made '_'. */
+	snprintf(a->event, sizeof(a->event), "p_%s", symbol);
+	for (c = a->event; *c; c++)
+		if (*c == '.' || *c == '+')
+			*c = '_';
+	quiet_begin(b, &q);
+	a->fd = bpf_attach_kprobe(prog, BPF_PROBE_ENTRY, a->event, symbol, 0, 0);
+	quiet_end(b, &q);
+	if (a->fd < 0)
+		return -1;
+	a->kprobe = true;
+	b->natt++;
+	return 0;
+}
+
+int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *category,
+			     const char *name)
+{
+	struct fw_attachment *a;
+	struct quiet q;
+	int prog;
+
+	if (b->natt == FW_MAX_ATTACH)
+		return -1;
+	prog = load(b, fn, BPF_PROG_TYPE_TRACEPOINT);
+	if (prog < 0)
+		return -1;
+	a = &b->att[b->natt];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->category, sizeof(a->category), "%s", category);
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	quiet_begin(b, &q);
+	a->fd = bpf_attach_tracepoint(prog, category, name);
+	quiet_end(b, &q);
+	if (a->fd < 0)
+		return -1;
+	b->natt++;
+	return 0;
+}
+
+static void detach(struct fw_bpf *b, struct fw_attachment *a)
+{
+	struct quiet q;
+
+	quiet_begin(b, &q);
+	bpf_close_perf_event_fd(a->fd);
+	if (a->kprobe)
+		bpf_detach_kprobe(a->event); /* removes a kprobe_events entry if one was made */
+	else
+		bpf_detach_tracepoint(a->category, a->name);
+	quiet_end(b, &q);
+	a->fd = -1;
+}
+
+void fw_bpf_detach_kprobes(struct fw_bpf *b)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < b->natt; i++) {
+		if (b->att[i].kprobe)
+			detach(b, &b->att[i]);
+		else
+			b->att[kept++] = b->att[i];
+	}
+	b->natt = kept;
+}
+
+int fw_bpf_table_fd(struct fw_bpf *b, const char *table)
+{
+	return bpf_table_fd(b->mod, table);
+}
+
+int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
+		     void *cookie, int page_cnt)
+{
+	int cpus[FW_MAX_CPUS], n, i;
+	char list[4096];
+	ssize_t len;
+	int fd;
+
+	fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, list, sizeof(list) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	list[len] = '\0';
+	n = fw_parse_cpulist(list, cpus, FW_MAX_CPUS);
+	if (n <= 0)
+		return -1;
+	b->perf_map_fd = bpf_table_fd(b->mod, table);
+	if (b->perf_map_fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct bcc_perf_buffer_opts opts = { .pid = -1, .cpu = cpus[i], .wakeup_events = 1 };
+		struct perf_reader *r;
+		struct quiet q;
+		int key = cpus[i], rfd;
+
+		quiet_begin(b, &q);
+		r = bpf_open_perf_buffer_opts(cb, lost, cookie, page_cnt, &opts);
+		quiet_end(b, &q);
+		if (!r)
+			return -1;
+		b->readers[b->nreaders] = r;
+		b->reader_cpus[b->nreaders++] = key;
+		rfd = perf_reader_fd(r);
+		if (bpf_update_elem(b->perf_map_fd, &key, &rfd, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void fw_bpf_poll(struct fw_bpf *b, int timeout_ms)
+{
+	if (b->nreaders > 0)
+		perf_reader_poll(b->nreaders, b->readers, timeout_ms);
+	else
+		usleep((useconds_t)timeout_ms * 1000);
+}
+
+void fw_bpf_drain(struct fw_bpf *b)
+{
+	if (b->nreaders > 0)
+		perf_reader_consume(b->nreaders, b->readers);
+}
+
+void fw_bpf_close(struct fw_bpf *b)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < b->natt; i++)
+		if (b->att[i].fd >= 0)
+			detach(b, &b->att[i]);
+	b->natt = 0;
+	for (j = 0; j < b->nreaders; j++) {
+		int key = b->reader_cpus[j];
+
+		if (b->perf_map_fd >= 0)
+			bpf_delete_elem(b->perf_map_fd, &key);
+		perf_reader_free(b->readers[j]);
+	}
+	b->nreaders = 0;
+	for (i = 0; i < b->nprogs; i++)
+		close(b->progs[i].fd);
+	b->nprogs = 0;
+	if (b->mod)
+		bpf_module_destroy(b->mod);
+	b->mod = NULL;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel-facing glue: every libbcc call lives here, kept thin. */
+#ifndef FW_LOADER_H
+#define FW_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FW_MAX_ATTACH 32
+#define FW_MAX_CPUS 1024
+
+struct perf_reader;
+
+struct fw_attachment {
+	int fd;
+	bool kprobe;
+	char event[160];    /* kprobe event name */
+	char category[64];  /* tracepoint */
+	char name[64];
+};
+
+struct fw_prog {
+	char fn[64];
+	int fd;
+};
+
+struct fw_bpf {
+	void *mod;
+	bool verbose;
+	struct fw_prog progs[FW_MAX_ATTACH];
+	size_t nprogs;
+	struct fw_attachment att[FW_MAX_ATTACH];
+	size_t natt;
+	struct perf_reader *readers[FW_MAX_CPUS];
+	int reader_cpus[FW_MAX_CPUS];
+	int nreaders;
+	int perf_map_fd;
+	char last_error[512]; /* the most telling line libbcc printed */
+};
+
+/* Compiles the probe; libbcc's own output is kept back unless verbose,
+ * and its most telling line is left in b->last_error. */
+int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
+		   bool verbose);
+int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol);
+int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *category,
+			     const char *name);
+/* Detaches every kprobe attached so far (for the fallback to tracepoints). */
+void fw_bpf_detach_kprobes(struct fw_bpf *b);
+int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
+typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
+typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
+int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
+		     void *cookie, int page_cnt);
+void fw_bpf_poll(struct fw_bpf *b, int timeout_ms);
+void fw_bpf_drain(struct fw_bpf *b);
+/* Detach, free readers, close programs, destroy the module. Idempotent. */
+void fw_bpf_close(struct fw_bpf *b);
+
+#endif

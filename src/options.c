@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "options.h"
+
+#include <getopt.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MAX_THRESHOLD 10000000ULL
+#define MIN_WINDOW_NS 10000000ULL        /* 10ms */
+#define MAX_WINDOW_NS 60000000000ULL     /* 1m */
+#define MAX_DURATION_NS (366ULL * 86400 * 1000000000ULL)
+
+static const char usage[] =
+"Usage: bcc-forkwatch [OPTION]...\n"
+"Detect fork bombs and runaway process creation with eBPF, through libbcc.\n"
+"Counts in the kernel; reports a process or a process tree only when it\n"
+"crosses a threshold. Needs root and kernel headers (not BTF).\n"
+"\n"
+"Detection:\n"
+"  -t, --threshold N          alert when one process creates N processes within\n"
+"                             the window (default 5000)\n"
+"  -T, --tree-threshold N     alert when a burst of descendants of one process\n"
+"                             holds N live processes (default 128)\n"
+"  -w, --window DURATION      sliding window: 500ms, 1s, 2.5s, ... (default 1s,\n"
+"                             from 10ms to 1m)\n"
+"      --threads              also alert on thread storms\n"
+"      --thread-threshold N   threads one process may create within the window\n"
+"                             before a thread alert (default 256)\n"
+"\n"
+"Output:\n"
+"  -l, --log PATH             append alerts to PATH (default ./metrics.log)\n"
+"      --no-log               write no log file\n"
+"  -j, --json                 print JSON lines instead of text\n"
+"  -d, --duration DURATION    stop after DURATION (seconds, or 30s, 5m; default:\n"
+"                             until Ctrl-C or SIGTERM)\n"
+"  -v, --verbose              show libbcc's compiler and attach messages\n"
+"\n"
+"Probes:\n"
+"      --probe-mode MODE      auto (default: kprobes, else tracepoints),\n"
+"                             kprobe or tracepoint\n"
+"      --arch-probe SPEC      x86_64 or arm64 to choose that arch's syscall\n"
+"                             symbols, or a comma-separated list of kallsyms\n"
+"                             symbols to attach kprobes to\n"
+"      --list-probes          print what would be attached and why, then exit\n"
+"      --kernel-headers DIR   kernel headers to compile the probe against\n"
+"                             (default: $BCC_KERNEL_SOURCE, /lib/modules/$(uname\n"
+"                             -r)/build, else the newest /usr/src/linux-headers-*)\n"
+"\n"
+"  -h, --help                 show this help\n"
+"  -V, --version              show the version\n"
+"\n"
+"Examples:\n"
+"  sudo bcc-forkwatch                    # watch until Ctrl-C; alerts on the console\n"
+"                                        # and in ./metrics.log\n"
+"  sudo bcc-forkwatch -T 64 -w 2s        # flag smaller, slower bursts\n"
+"  sudo bcc-forkwatch -j -l /var/log/forkwatch.log\n"
+"  sudo bcc-forkwatch --threads -d 60    # thread storms too, for one minute\n"
+"  sudo bcc-forkwatch --list-probes      # which syscall symbols, and why\n"
+"  sudo bcc-forkwatch --arch-probe __x64_sys_clone,__x64_sys_clone3\n"
+"\n"
+"Exit status: 0 ok, 1 not root, 2 bad command line, 3 log not writable,\n"
+"4 no kernel headers, 5 probe could not be compiled, loaded or attached.\n";
+
+enum {
+	OPT_THREADS = 256,
+	OPT_THREAD_THRESHOLD,
+	OPT_NO_LOG,
+	OPT_PROBE_MODE,
+	OPT_ARCH_PROBE,
+	OPT_LIST_PROBES,
+	OPT_KERNEL_HEADERS,
+};
+
+static const struct option long_opts[] = {
+	{ "threshold", required_argument, NULL, 't' },
+	{ "tree-threshold", required_argument, NULL, 'T' },
+	{ "window", required_argument, NULL, 'w' },
+	{ "threads", no_argument, NULL, OPT_THREADS },
+	{ "thread-threshold", required_argument, NULL, OPT_THREAD_THRESHOLD },
+	{ "log", required_argument, NULL, 'l' },
+	{ "no-log", no_argument, NULL, OPT_NO_LOG },
+	{ "json", no_argument, NULL, 'j' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "probe-mode", required_argument, NULL, OPT_PROBE_MODE },
+	{ "arch-probe", required_argument, NULL, OPT_ARCH_PROBE },
+	{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
+	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *fw_mode_name(enum fw_probe_mode mode)
+{
+	switch (mode) {
+	case FW_MODE_KPROBE:
+		return "kprobe";
+	case FW_MODE_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "auto";
+	}
+}
+
+static int threshold_arg(const char *name, const char *arg, uint32_t *out, char *err, size_t len)
+{
+	uint64_t v;
+
+	if (fw_parse_uint(arg, 1, MAX_THRESHOLD, &v) < 0) {
+		fw_snprintf(err, len, "invalid %s '%s': expected a whole number from 1 to %llu", name,
+			    arg, MAX_THRESHOLD);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *o, FILE *out,
+				      char *err, size_t errlen)
+{
+	const char *given_log = NULL;
+	bool no_log = false, thread_threshold_given = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->proc_threshold = FW_DEFAULT_PROC_THRESHOLD;
+	o->tree_threshold = FW_DEFAULT_TREE_THRESHOLD;
+	o->thread_threshold = FW_DEFAULT_THREAD_THRESHOLD;
+	o->window_ns = FW_DEFAULT_WINDOW_NS;
+	o->log_path = FW_DEFAULT_LOG;
+	o->mode = FW_MODE_AUTO;
+
+	optind = 0; /* full reset, so tests can parse repeatedly */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:T:w:l:jd:vhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (threshold_arg("--threshold", optarg, &o->proc_threshold, err, errlen))
+				return FW_PARSE_ERROR;
+			break;
+		case 'T':
+			if (threshold_arg("--tree-threshold", optarg, &o->tree_threshold, err, errlen))
+				return FW_PARSE_ERROR;
+			break;
+		case OPT_THREAD_THRESHOLD:
+			if (threshold_arg("--thread-threshold", optarg, &o->thread_threshold, err,
+					  errlen))
+				return FW_PARSE_ERROR;
+			thread_threshold_given = true;
+			break;
+		case 'w':
+			if (fw_parse_duration(optarg, MAX_WINDOW_NS, &o->window_ns) < 0 ||
+			    o->window_ns < MIN_WINDOW_NS) {
+				fw_snprintf(err, errlen,
+					    "invalid --window '%s': expected a duration from 10ms to 1m, "
+					    "like 500ms or 2s", optarg);
+				return FW_PARSE_ERROR;
+			}
+			break;
+		case 'd':
+			if (fw_parse_duration(optarg, MAX_DURATION_NS, &o->duration_ns) < 0) {
+				fw_snprintf(err, errlen,
+					    "invalid --duration '%s': expected a positive number of "
+					    "seconds, or a duration like 30s or 5m", optarg);
+				return FW_PARSE_ERROR;
+			}
+			break;
+		case OPT_THREADS:
+			o->threads = true;
+			break;
+		case 'l':
+			if (!optarg[0]) {
+				fw_snprintf(err, errlen, "invalid --log '': expected a file path");
+				return FW_PARSE_ERROR;
+			}
+			given_log = optarg;
+			break;
+		case OPT_NO_LOG:
+			no_log = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case OPT_PROBE_MODE:
+			if (strcmp(optarg, "auto") == 0)
+				o->mode = FW_MODE_AUTO;
+			else if (strcmp(optarg, "kprobe") == 0)
+				o->mode = FW_MODE_KPROBE;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				o->mode = FW_MODE_TRACEPOINT;
+			else {
+				fw_snprintf(err, errlen,
+					    "invalid --probe-mode '%s': expected auto, kprobe or "
+					    "tracepoint", optarg);
+				return FW_PARSE_ERROR;
+			}
+			break;
+		case OPT_ARCH_PROBE:
+			if (!optarg[0]) {
+				fw_snprintf(err, errlen,
+					    "invalid --arch-probe '': expected an arch or symbols");
+				return FW_PARSE_ERROR;
+			}
+			o->arch_probe = optarg;
+			break;
+		case OPT_LIST_PROBES:
+			o->list_probes = true;
+			break;
+		case OPT_KERNEL_HEADERS:
+			if (!optarg[0]) {
+				fw_snprintf(err, errlen, "invalid --kernel-headers '': expected a directory");
+				return FW_PARSE_ERROR;
+			}
+			o->kernel_headers = optarg;
+			break;
+		case 'h':
+			fputs(usage, out);
+			return FW_PARSE_EXIT_OK;
+		case 'V':
+			fprintf(out, "bcc-forkwatch %s\n", FW_VERSION_STRING);
+			return FW_PARSE_EXIT_OK;
+		case ':':
+			fw_snprintf(err, errlen, "option '%s' needs a value (see --help)",
+				    argv[optind - 1]);
+			return FW_PARSE_ERROR;
+		default:
+			if (optopt && optopt < 256)
+				fw_snprintf(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			else
+				fw_snprintf(err, errlen, "unknown option '%s' (see --help)",
+					    argv[optind - 1]);
+			return FW_PARSE_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fw_snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return FW_PARSE_ERROR;
+	}
+	if (no_log && given_log) {
+		fw_snprintf(err, errlen, "--log and --no-log cannot be used together");
+		return FW_PARSE_ERROR;
+	}
+	if (given_log)
+		o->log_path = given_log;
+	if (no_log)
+		o->log_path = NULL;
+	if (thread_threshold_given && !o->threads) {
+		fw_snprintf(err, errlen, "--thread-threshold needs --threads");
+		return FW_PARSE_ERROR;
+	}
+	return FW_PARSE_RUN;
+}

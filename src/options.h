@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line: parsing and validation, no side effects. */
+#ifndef FW_OPTIONS_H
+#define FW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, documented in --help and README. */
+enum fw_exit {
+	FW_EXIT_OK = 0,
+	FW_EXIT_NOT_ROOT = 1,
+	FW_EXIT_USAGE = 2,
+	FW_EXIT_LOG = 3,
+	FW_EXIT_HEADERS = 4,
+	FW_EXIT_BPF = 5,
+};
+
+enum fw_probe_mode { FW_MODE_AUTO, FW_MODE_KPROBE, FW_MODE_TRACEPOINT };
+
+#define FW_DEFAULT_PROC_THRESHOLD 5000
+#define FW_DEFAULT_TREE_THRESHOLD 128
+#define FW_DEFAULT_THREAD_THRESHOLD 256
+#define FW_DEFAULT_WINDOW_NS 1000000000ULL
+#define FW_DEFAULT_LOG "metrics.log"
+
+struct fw_options {
+	uint32_t proc_threshold;
+	uint32_t tree_threshold;
+	uint32_t thread_threshold;
+	uint64_t window_ns;
+	uint64_t duration_ns; /* 0: until a signal */
+	bool threads;
+	bool json;
+	bool list_probes;
+	bool verbose;
+	const char *log_path; /* NULL: no log */
+	enum fw_probe_mode mode;
+	const char *arch_probe;     /* NULL: choose from kallsyms */
+	const char *kernel_headers; /* NULL: search */
+};
+
+enum fw_parse_result { FW_PARSE_RUN, FW_PARSE_EXIT_OK, FW_PARSE_ERROR };
+
+/* Parses argv into o. FW_PARSE_EXIT_OK after --help/--version (printed to
+ * out); FW_PARSE_ERROR with a one-line reason in err. */
+enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *o, FILE *out,
+				      char *err, size_t errlen);
+
+const char *fw_mode_name(enum fw_probe_mode mode);
+
+#endif

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fw_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int fw_parse_duration(const char *s, uint64_t max_ns, uint64_t *out)
+{
+	uint64_t whole = 0, frac = 0, frac_scale = 1, unit_ns;
+	const char *p = s;
+
+	if (!s || !isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (whole > (UINT64_MAX - 9) / 10)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (frac_scale >= 1000000000ULL)
+				return -1; /* finer than a nanosecond */
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			frac_scale *= 10;
+		}
+	}
+	if (*p == '\0' || strcmp(p, "s") == 0)
+		unit_ns = 1000000000ULL;
+	else if (strcmp(p, "ms") == 0)
+		unit_ns = 1000000ULL;
+	else if (strcmp(p, "m") == 0)
+		unit_ns = 60000000000ULL;
+	else
+		return -1;
+	if (whole > max_ns / unit_ns)
+		return -1;
+	*out = whole * unit_ns + frac * unit_ns / frac_scale;
+	if (*out == 0 || *out > max_ns)
+		return -1;
+	return 0;
+}
+
+void fw_format_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns % 1000000000ULL == 0)
+		snprintf(buf, len, "%llus", (unsigned long long)(ns / 1000000000ULL));
+	else if (ns % 1000000ULL == 0 && ns < 1000000000ULL)
+		snprintf(buf, len, "%llums", (unsigned long long)(ns / 1000000ULL));
+	else
+		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+}
+
+int fw_snprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+int fw_parse_cpulist(const char *s, int *cpus, int max)
+{
+	int n = 0;
+
+	while (*s && *s != '\n') {
+		char *end;
+		long a = strtol(s, &end, 10), b;
+
+		if (end == s || a < 0)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtol(s, &end, 10);
+			if (end == s || b < a)
+				return -1;
+		}
+		for (long c = a; c <= b; c++) {
+			if (n == max)
+				return -1;
+			cpus[n++] = (int)c;
+		}
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -1;
+	}
+	return n;
+}
