@@ -59,7 +59,11 @@ int fw_syscall_of_symbol(const char *symbol)
 		const char *name = syscalls[order[i]];
 		size_t ln = strlen(name);
 
-		if (ls > ln && strcmp(symbol + ls - ln, name) == 0 && symbol[ls - ln - 1] == '_')
+		/* "...sys_clone" or "SyS_clone", not "kernel_clone", which serves
+		 * every creation syscall. */
+		if (ls >= ln + 4 && strcmp(symbol + ls - ln, name) == 0 &&
+		    (strncmp(symbol + ls - ln - 4, "sys_", 4) == 0 ||
+		     strncmp(symbol + ls - ln - 4, "SyS_", 4) == 0))
 			return syscall_ids[order[i]];
 	}
 	return FW_SYS_OTHER;

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The detection logic of probes/forkwatch_logic.h (the same code the kernel
+ * runs) driven by synthetic fork/exit sequences: sliding windows, the rate
+ * limit, lineage, bursts, and naming the root of a burst.
+ *
+ * sim_fork/sim_exit replay the order of operations of the probe's map glue
+ * (probes/forkwatch.bpf.c) over plain arrays indexed by pid; the glue itself
+ * runs for real in the end-to-end tests.
+ */
+#include <stdlib.h>
+
+#include "burst.h"
+#include "check.h"
+#include "forkwatch_logic.h"
+
+#define MS 1000000ULL
+#define SEC 1000000000ULL
+#define MAXPID 70000
+
+struct sim {
+	struct fw_config cfg;
+	struct fw_proc procs[MAXPID];
+	unsigned char tracked[MAXPID];
+	struct fw_tree trees[MAXPID];
+	unsigned char has_tree[MAXPID];
+	struct fw_forker forkers[MAXPID];
+	unsigned alerts[4];
+	unsigned last_kind;
+	struct fw_alert last;
+	uint64_t first_alert_ns[4];
+};
+
+static struct sim *sim_new(void)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	s->cfg.window_ns = SEC;
+	s->cfg.epoch_max_ns = FW_EPOCH_WINDOWS * SEC;
+	s->cfg.proc_threshold = 5000;
+	s->cfg.tree_threshold = 128;
+	s->cfg.thread_threshold = 256;
+	s->cfg.threads_enabled = 1;
+	return s;
+}
+
+static void emit(struct sim *s, unsigned kind, uint32_t count, uint32_t suppressed, uint32_t creator,
+		 uint64_t now)
+{
+	s->alerts[kind]++;
+	if (!s->first_alert_ns[kind])
+		s->first_alert_ns[kind] = now;
+	s->last_kind = kind;
+	memset(&s->last, 0, sizeof(s->last));
+	s->last.kind = kind;
+	s->last.count = count;
+	s->last.suppressed = suppressed;
+	s->last.tgid = creator;
+	s->last.ts_ns = now;
+}
+
+/* parent (a tgid) creates child at now: fw_new_process / fw_new_thread. */
+static void sim_create(struct sim *s, uint32_t parent, uint32_t child, uint64_t now, int thread)
+{
+	struct fw_forker *f = &s->forkers[parent];
+	uint32_t suppressed = 0, rate;
+
+	if (thread) {
+		if (!s->cfg.threads_enabled)
+			return;
+		f->live_threads++;
+		rate = fw_window_add(&f->threads, now, s->cfg.window_ns);
+		if (rate >= s->cfg.thread_threshold &&
+		    fw_ratelimit_pass(&f->thread_rl, now, s->cfg.window_ns, &suppressed))
+			emit(s, FW_ALERT_THREADS, rate, suppressed, parent, now);
+		return;
+	}
+	struct fw_proc *creator = s->tracked[parent] ? &s->procs[parent] : NULL;
+	struct fw_proc rec = { 0 };
+
+	fw_lineage_child(&rec, creator, parent, child, now);
+	if (!s->has_tree[rec.root]) {
+		memset(&s->trees[rec.root], 0, sizeof(s->trees[0]));
+		s->has_tree[rec.root] = 1;
+	}
+	s->procs[child] = rec;
+	s->tracked[child] = 1;
+	struct fw_tree *t = &s->trees[rec.root];
+	int32_t burst_live = fw_tree_join(t, now, &s->cfg);
+
+	if (burst_live >= (int32_t)s->cfg.tree_threshold &&
+	    fw_ratelimit_pass(&t->rl, now, s->cfg.window_ns, &suppressed))
+		emit(s, FW_ALERT_TREE, (uint32_t)burst_live, suppressed, parent, now);
+	rate = fw_window_add(&f->procs, now, s->cfg.window_ns);
+	if (rate >= s->cfg.proc_threshold &&
+	    fw_ratelimit_pass(&f->proc_rl, now, s->cfg.window_ns, &suppressed))
+		emit(s, FW_ALERT_PROCESS, rate, suppressed, parent, now);
+}
+
+static void sim_fork(struct sim *s, uint32_t parent, uint32_t child, uint64_t now)
+{
+	sim_create(s, parent, child, now, 0);
+}
+
+/* Process exit: the group_dead branch of the exit tracepoint. */
+static void sim_exit(struct sim *s, uint32_t pid)
+{
+	if (s->tracked[pid]) {
+		uint32_t root = s->procs[pid].root;
+
+		if (s->has_tree[root]) {
+			fw_tree_leave(&s->trees[root], s->procs[pid].created_ns);
+			if (fw_tree_done(&s->trees[root]))
+				s->has_tree[root] = 0;
+		}
+		s->tracked[pid] = 0;
+	}
+	if (s->has_tree[pid]) {
+		s->trees[pid].root_gone = 1;
+		if (fw_tree_done(&s->trees[pid]))
+			s->has_tree[pid] = 0;
+	}
+	memset(&s->forkers[pid], 0, sizeof(s->forkers[0]));
+}
+
+/* The live members of one tree, as user space reads them from the map. */
+static size_t sim_members(struct sim *s, uint32_t root, struct fw_member *m)
+{
+	size_t n = 0;
+
+	for (uint32_t pid = 1; pid < MAXPID; pid++) {
+		if (!s->tracked[pid] || s->procs[pid].root != root)
+			continue;
+		m[n].tgid = pid;
+		m[n].created_ns = s->procs[pid].created_ns;
+		m[n].depth = s->procs[pid].depth;
+		memcpy(m[n].top, s->procs[pid].top, sizeof(m[n].top));
+		n++;
+	}
+	return n;
+}
+
+static void test_window(void)
+{
+	struct fw_window w = { 0 };
+	uint32_t est = 0;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		est = fw_window_add(&w, 1 * SEC + (uint64_t)i * MS, SEC);
+	CHECK_EQ_U(est, 10);
+	CHECK_EQ_U(fw_window_estimate(&w, 1 * SEC + 10 * MS, SEC), 10);
+	/* Half a window later the old bucket counts for half. */
+	CHECK_EQ_U(fw_window_add(&w, 2 * SEC + 500 * MS, SEC), 1 + 5);
+	/* Two quiet windows forget everything. */
+	CHECK_EQ_U(fw_window_estimate(&w, 5 * SEC, SEC), 0);
+	CHECK_EQ_U(fw_window_add(&w, 5 * SEC, SEC), 1);
+
+	/* A steady 1000 per second reads as about 1000. */
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < 3000; i++)
+		est = fw_window_add(&w, 10 * SEC + (uint64_t)i * MS, SEC);
+	CHECK(est >= 998 && est <= 1001);
+	/* A clock that goes backwards restarts the window instead of wrapping. */
+	CHECK_EQ_U(fw_window_add(&w, 1 * SEC, SEC), 1);
+}
+
+static void test_ratelimit(void)
+{
+	struct fw_ratelimit rl = { 0 };
+	uint32_t supp = 99;
+
+	CHECK(fw_ratelimit_pass(&rl, 1 * SEC, SEC, &supp) == 1);
+	CHECK_EQ_U(supp, 0);
+	CHECK(fw_ratelimit_pass(&rl, 1 * SEC + 500 * MS, SEC, &supp) == 0);
+	CHECK(fw_ratelimit_pass(&rl, 1 * SEC + 900 * MS, SEC, &supp) == 0);
+	CHECK(fw_ratelimit_pass(&rl, 2 * SEC, SEC, &supp) == 1);
+	CHECK_EQ_U(supp, 2); /* the two held back are reported with the next */
+	CHECK(fw_ratelimit_pass(&rl, 3 * SEC + 1, SEC, &supp) == 1);
+	CHECK_EQ_U(supp, 0);
+}
+
+static void test_lineage(void)
+{
+	struct fw_proc chain[12];
+	uint32_t i;
+
+	fw_lineage_child(&chain[0], NULL, 100, 101, 5);
+	CHECK_EQ_U(chain[0].root, 100);
+	CHECK_EQ_U(chain[0].ppid, 100);
+	CHECK_EQ_U(chain[0].depth, 1);
+	CHECK_EQ_U(chain[0].top[0], 101);
+	CHECK_EQ_U(chain[0].top[1], 0);
+	for (i = 1; i < 12; i++)
+		fw_lineage_child(&chain[i], &chain[i - 1], 100 + i, 101 + i, 5 + i);
+	CHECK_EQ_U(chain[11].root, 100);
+	CHECK_EQ_U(chain[11].depth, 12);
+	CHECK_EQ_U(chain[11].ppid, 111);
+	for (i = 0; i < FW_TOP_DEPTH; i++)
+		CHECK_EQ_U(chain[11].top[i], 101 + i); /* the first 8 hops from the root */
+}
+
+/* The bash bomb: every member forks two and exits. T (the shell that ran
+ * the script) predates the tool; F is fork_bomb.sh; B the bomb's root. */
+static void test_classic_bomb(void)
+{
+	struct sim *s = sim_new();
+	static uint32_t gen[2][1 << 12];
+	struct fw_member *m = calloc(MAXPID, sizeof(*m));
+	uint32_t next = 1000, n = 0, depth, root;
+	uint64_t now = 100 * SEC;
+	size_t count, g, i;
+
+	sim_fork(s, 10, 20, now);      /* T forks F */
+	sim_fork(s, 20, 30, now + MS); /* F forks B */
+	gen[0][n++] = 30;
+	for (g = 0; g < 9 && !s->alerts[FW_ALERT_TREE]; g++) {
+		uint32_t nn = 0;
+
+		now += MS;
+		for (i = 0; i < n; i++) {
+			gen[(g + 1) % 2][nn++] = next;
+			sim_fork(s, gen[g % 2][i], next++, now);
+			gen[(g + 1) % 2][nn++] = next;
+			sim_fork(s, gen[g % 2][i], next++, now);
+			sim_exit(s, gen[g % 2][i]);
+		}
+		n = nn;
+	}
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 1);
+	CHECK_EQ_U(s->alerts[FW_ALERT_PROCESS], 0);
+	CHECK_EQ_U(s->last.count, 128); /* it fires at the threshold, not later */
+	CHECK(s->first_alert_ns[FW_ALERT_TREE] - 100 * SEC < 10 * MS);
+
+	/* The tree is T's; the walk names B, although B is already gone. */
+	count = sim_members(s, 10, m);
+	CHECK(count >= 128);
+	root = fw_burst_root(10, m, count, s->trees[10].burst_start_ns, FW_BURST_SHARE_PCT, &depth);
+	CHECK_EQ_U(root, 30);
+	CHECK_EQ_U(depth, 2);
+	CHECK(!s->tracked[30]);
+
+	/* Still growing in the same window: held back and counted (the rest of
+	 * the last generation too), then one alert per window. */
+	for (i = 0; i < 50; i++)
+		sim_fork(s, 20, next++, now + 100 * MS);
+	sim_fork(s, 20, next++, now + 600 * MS);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 1);
+	sim_fork(s, 20, next++, now + 1050 * MS);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 2);
+	CHECK(s->last.suppressed >= 51);
+	/* A full quiet window ends the burst: the next member starts afresh. */
+	sim_fork(s, 20, next++, now + 2100 * MS);
+	CHECK_EQ_U(s->trees[10].burst_live, 1);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 2);
+	free(m);
+	free(s);
+}
+
+/* A shell running 5,000 short commands: fast, but never many alive. */
+static void test_shell_loop_is_silent(void)
+{
+	struct sim *s = sim_new();
+	uint64_t now = 50 * SEC;
+	uint32_t i;
+
+	sim_fork(s, 10, 20, now); /* the shell */
+	for (i = 0; i < 5000; i++) {
+		now += 700000; /* 0.7 ms: ~1,400 per second, faster than measured */
+		sim_fork(s, 20, 1000 + i, now);
+		sim_exit(s, 1000 + i);
+	}
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE] + s->alerts[FW_ALERT_PROCESS], 0);
+	CHECK_EQ_U(s->trees[10].live, 1);
+	free(s);
+}
+
+/* A pre-forking server starts 32 workers at once and keeps them. */
+static void test_prefork_server_is_silent(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i;
+
+	sim_fork(s, 10, 20, SEC);
+	for (i = 0; i < 32; i++)
+		sim_fork(s, 20, 100 + i, SEC + i * 1000);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE] + s->alerts[FW_ALERT_PROCESS], 0);
+	CHECK_EQ_U(s->trees[10].burst_live, 33);
+	free(s);
+}
+
+/* One shell starting 'sleep 9999 &' at the original script's pace (10
+ * every 2 s): too slow for any rate, caught by what stays alive. */
+static void test_slow_spawn_is_caught(void)
+{
+	struct sim *s = sim_new();
+	uint64_t now = 10 * SEC;
+	uint32_t i;
+
+	sim_fork(s, 10, 20, now);
+	for (i = 0; i < 200 && !s->alerts[FW_ALERT_TREE]; i++)
+		sim_fork(s, 20, 1000 + i, now + (uint64_t)(i + 1) * 200 * MS);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 1);
+	/* member 127 (plus the shell itself) at 127 * 0.2 s */
+	CHECK(s->first_alert_ns[FW_ALERT_TREE] - now >= 25 * SEC);
+	CHECK(s->first_alert_ns[FW_ALERT_TREE] - now <= 26 * SEC);
+	free(s);
+}
+
+/* A quiet window ends a burst: long-lived members from before stop counting,
+ * and their exits do not eat into the new burst. */
+static void test_quiet_gap_starts_new_burst(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i;
+
+	for (i = 0; i < 100; i++)
+		sim_fork(s, 10, 100 + i, SEC + i * MS);
+	CHECK_EQ_U(s->trees[10].burst_live, 100);
+	for (i = 0; i < 100; i++)
+		sim_fork(s, 10, 300 + i, 3 * SEC + i * MS);
+	CHECK_EQ_U(s->trees[10].live, 200);
+	CHECK_EQ_U(s->trees[10].burst_live, 100);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 0);
+	for (i = 0; i < 100; i++)
+		sim_exit(s, 100 + i); /* old members leave */
+	CHECK_EQ_U(s->trees[10].burst_live, 100);
+	CHECK_EQ_U(s->trees[10].live, 100);
+	for (i = 0; i < 100; i++)
+		sim_exit(s, 300 + i);
+	CHECK_EQ_U(s->trees[10].burst_live, 0);
+	CHECK(s->has_tree[10]); /* the root is alive: keep its tree */
+	sim_exit(s, 10);
+	CHECK(!s->has_tree[10]);
+	free(s);
+}
+
+/* Steady, slow creation of long-lived members never becomes one endless
+ * burst: it is re-based every FW_EPOCH_WINDOWS windows. */
+static void test_epoch_limit(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i, max_burst = 0;
+
+	for (i = 0; i < 400; i++) {
+		sim_fork(s, 10, 100 + i, SEC + (uint64_t)i * 900 * MS);
+		if ((uint32_t)s->trees[10].burst_live > max_burst)
+			max_burst = (uint32_t)s->trees[10].burst_live;
+	}
+	CHECK_EQ_U(s->trees[10].live, 400);
+	CHECK(max_burst <= 67);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 0);
+	free(s);
+}
+
+/* for (;;) fork(); seen from one process whose children exit at once. */
+static void test_process_rate(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i;
+
+	for (i = 0; i < 6000; i++) {
+		sim_fork(s, 10, 100 + (i % 60000), SEC + (uint64_t)i * 150000); /* 0.15 ms */
+		sim_exit(s, 100 + (i % 60000));
+	}
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 0);
+	CHECK_EQ_U(s->alerts[FW_ALERT_PROCESS], 1);
+	CHECK_EQ_U(s->last.tgid, 10);
+	CHECK_EQ_U(s->last.count, 5000);
+	/* The 5000th fork (at 1.75 s) alerted; the storm goes on at the same
+	 * pace, and the next alert comes a window later with the held-back
+	 * count. */
+	for (i = 0; i < 10000; i++) {
+		sim_fork(s, 10, 100 + i, 2 * SEC + (uint64_t)i * 150000);
+		sim_exit(s, 100 + i);
+	}
+	CHECK_EQ_U(s->alerts[FW_ALERT_PROCESS], 2);
+	CHECK(s->last.suppressed > 0);
+	free(s);
+}
+
+static void test_threads(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i;
+
+	for (i = 0; i < 300; i++)
+		sim_create(s, 10, 100 + i, SEC + i * MS, 1);
+	CHECK_EQ_U(s->alerts[FW_ALERT_THREADS], 1);
+	CHECK_EQ_U(s->last.count, 256);
+	CHECK_EQ_U(s->forkers[10].live_threads, 300);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE] + s->alerts[FW_ALERT_PROCESS], 0);
+	free(s);
+
+	s = sim_new();
+	s->cfg.threads_enabled = 0;
+	for (i = 0; i < 300; i++)
+		sim_create(s, 10, 100 + i, SEC + i * MS, 1);
+	CHECK_EQ_U(s->alerts[FW_ALERT_THREADS], 0);
+	free(s);
+}
+
+static void add_member(struct fw_member *m, size_t *n, uint32_t tgid, const uint32_t *path,
+		       uint32_t depth, uint64_t created)
+{
+	memset(&m[*n], 0, sizeof(m[0]));
+	m[*n].tgid = tgid;
+	m[*n].depth = depth;
+	m[*n].created_ns = created;
+	for (uint32_t i = 0; i < depth && i < FW_TOP_DEPTH; i++)
+		m[*n].top[i] = path[i];
+	(*n)++;
+}
+
+static void test_burst_root(void)
+{
+	static struct fw_member m[2000];
+	uint32_t path[12], depth, i;
+	size_t n = 0;
+
+	/* Nothing in the burst: the tree root itself. */
+	CHECK_EQ_U(fw_burst_root(10, m, 0, 0, 90, &depth), 10);
+	CHECK_EQ_U(depth, 0);
+
+	/* A spawner S (depth 1) with 500 leaf children: S. */
+	path[0] = 20;
+	add_member(m, &n, 20, path, 1, 5);
+	for (i = 0; i < 500; i++) {
+		path[1] = 1000 + i;
+		add_member(m, &n, 1000 + i, path, 2, 6);
+	}
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 20);
+	CHECK_EQ_U(depth, 1);
+
+	/* Members created before the burst are not part of it. */
+	n = 0;
+	path[0] = 20;
+	for (i = 0; i < 300; i++) {
+		path[1] = 2000 + i;
+		add_member(m, &n, 2000 + i, path, 2, 1); /* old: an earlier burst */
+	}
+	path[0] = 30;
+	for (i = 0; i < 100; i++) {
+		path[1] = 3000 + i;
+		add_member(m, &n, 3000 + i, path, 2, 50);
+	}
+	CHECK_EQ_U(fw_burst_root(10, m, n, 50, 90, &depth), 30);
+
+	/* A lopsided split (85/15) below B still names B; 95/5 goes down. */
+	n = 0;
+	path[0] = 20;
+	path[1] = 30;
+	for (i = 0; i < 100; i++) {
+		path[2] = i < 85 ? 41 : 42;
+		path[3] = 5000 + i;
+		add_member(m, &n, 5000 + i, path, 4, 9);
+	}
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 30);
+	CHECK_EQ_U(depth, 2);
+	for (i = 0; i < n; i++)
+		m[i].top[2] = i < 95 ? 41 : 42;
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 41);
+
+	/* A chain deeper than the stored path stops at the last stored hop. */
+	n = 0;
+	for (i = 0; i < 12; i++)
+		path[i] = 100 + i;
+	add_member(m, &n, 111, path, 12, 9);
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 107);
+	CHECK_EQ_U(depth, FW_TOP_DEPTH);
+}
+
+int main(void)
+{
+	test_window();
+	test_ratelimit();
+	test_lineage();
+	test_classic_bomb();
+	test_shell_loop_is_silent();
+	test_prefork_server_is_silent();
+	test_slow_spawn_is_caught();
+	test_quiet_gap_starts_new_burst();
+	test_epoch_limit();
+	test_process_rate();
+	test_threads();
+	test_burst_root();
+	CHECK_DONE();
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing and the small parsers behind it. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "options.h"
+#include "tracefs.h"
+#include "util.h"
+
+static char err[512];
+
+static enum fw_parse_result parse(struct fw_options *o, const char *a1, const char *a2,
+				  const char *a3)
+{
+	char *argv[5] = { "bcc-forkwatch", (char *)a1, (char *)a2, (char *)a3, NULL };
+	int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
+	FILE *out = fopen("/dev/null", "w");
+	enum fw_parse_result r;
+
+	err[0] = '\0';
+	r = fw_options_parse(argc, argv, o, out, err, sizeof(err));
+	fclose(out);
+	return r;
+}
+
+/* Every bad value is one line, names the option and the value. */
+static void bad(const char *opt, const char *val, const char *expect)
+{
+	struct fw_options o;
+
+	CHECK(parse(&o, opt, val, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, expect);
+	CHECK(strchr(err, '\n') == NULL);
+}
+
+static void test_defaults(void)
+{
+	struct fw_options o;
+
+	CHECK(parse(&o, NULL, NULL, NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.proc_threshold, FW_DEFAULT_PROC_THRESHOLD);
+	CHECK_EQ_U(o.tree_threshold, FW_DEFAULT_TREE_THRESHOLD);
+	CHECK_EQ_U(o.window_ns, 1000000000ULL);
+	CHECK_EQ_U(o.duration_ns, 0);
+	CHECK_STR(o.log_path, "metrics.log");
+	CHECK(o.mode == FW_MODE_AUTO);
+	CHECK(!o.json && !o.threads && !o.list_probes);
+}
+
+static void test_values(void)
+{
+	struct fw_options o;
+
+	CHECK(parse(&o, "-t", "100", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.proc_threshold, 100);
+	CHECK(parse(&o, "--tree-threshold=64", "-w", "250ms") == FW_PARSE_RUN);
+	CHECK_EQ_U(o.tree_threshold, 64);
+	CHECK_EQ_U(o.window_ns, 250000000ULL);
+	CHECK(parse(&o, "-d", "1.5", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.duration_ns, 1500000000ULL);
+	CHECK(parse(&o, "--duration", "2m", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.duration_ns, 120000000000ULL);
+	CHECK(parse(&o, "--threads", "--thread-threshold", "99") == FW_PARSE_RUN);
+	CHECK(o.threads);
+	CHECK_EQ_U(o.thread_threshold, 99);
+	CHECK(parse(&o, "--probe-mode", "tracepoint", "-j") == FW_PARSE_RUN);
+	CHECK(o.mode == FW_MODE_TRACEPOINT && o.json);
+	CHECK(parse(&o, "--probe-mode=kprobe", NULL, NULL) == FW_PARSE_RUN);
+	CHECK(o.mode == FW_MODE_KPROBE);
+	CHECK(parse(&o, "--no-log", NULL, NULL) == FW_PARSE_RUN);
+	CHECK(o.log_path == NULL);
+	CHECK(parse(&o, "-l", "/var/log/fw.log", NULL) == FW_PARSE_RUN);
+	CHECK_STR(o.log_path, "/var/log/fw.log");
+	CHECK(parse(&o, "--arch-probe", "__x64_sys_clone", "--list-probes") == FW_PARSE_RUN);
+	CHECK_STR(o.arch_probe, "__x64_sys_clone");
+	CHECK(o.list_probes);
+	CHECK(parse(&o, "--kernel-headers", "/usr/src/x", NULL) == FW_PARSE_RUN);
+	CHECK_STR(o.kernel_headers, "/usr/src/x");
+}
+
+static void test_bad_values(void)
+{
+	struct fw_options o;
+
+	bad("-t", "0", "invalid --threshold '0'");
+	bad("-t", "-5", "invalid --threshold '-5'");
+	bad("-t", "abc", "expected a whole number");
+	bad("-t", "10x", "invalid --threshold");
+	bad("-t", "", "invalid --threshold");
+	bad("-t", "99999999999", "from 1 to 10000000");
+	bad("-T", "0", "invalid --tree-threshold");
+	bad("-w", "0", "invalid --window '0'");
+	bad("-w", "5ms", "from 10ms to 1m");
+	bad("-w", "2m", "invalid --window");
+	bad("-w", "1h", "invalid --window");
+	bad("-w", "-1s", "invalid --window");
+	bad("-d", "0", "invalid --duration '0'");
+	bad("-d", "soon", "invalid --duration");
+	bad("-d", "1e3", "invalid --duration");
+	bad("--probe-mode", "uprobe", "expected auto, kprobe or tracepoint");
+	bad("--arch-probe", "", "invalid --arch-probe");
+	bad("-l", "", "invalid --log");
+	bad("--kernel-headers", "", "invalid --kernel-headers");
+
+	CHECK(parse(&o, "--frobnicate", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "unknown option '--frobnicate'");
+	CHECK(parse(&o, "-x", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "unknown option '-x'");
+	CHECK(parse(&o, "-t", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "needs a value");
+	CHECK(parse(&o, "--window", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "'--window' needs a value");
+	CHECK(parse(&o, "extra", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "unexpected argument 'extra'");
+	CHECK(parse(&o, "--no-log", "-l", "x.log") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "cannot be used together");
+	CHECK(parse(&o, "--thread-threshold", "10", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "needs --threads");
+}
+
+static void test_help(void)
+{
+	char *argv[] = { "bcc-forkwatch", "--help", NULL };
+	char buf[8192] = "";
+	struct fw_options o;
+	FILE *out = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	CHECK(fw_options_parse(2, argv, &o, out, err, sizeof(err)) == FW_PARSE_EXIT_OK);
+	fclose(out);
+	CHECK_CONTAINS(buf, "Usage: bcc-forkwatch");
+	CHECK_CONTAINS(buf, "Examples:");
+	CHECK_CONTAINS(buf, "--arch-probe");
+	CHECK_CONTAINS(buf, "Exit status:");
+	CHECK(parse(&o, "-V", NULL, NULL) == FW_PARSE_EXIT_OK);
+}
+
+static void test_parsers(void)
+{
+	uint64_t v;
+	int cpus[8];
+
+	CHECK(fw_parse_uint("42", 1, 100, &v) == 0 && v == 42);
+	CHECK(fw_parse_uint("+42", 1, 100, &v) < 0);
+	CHECK(fw_parse_uint(" 42", 1, 100, &v) < 0);
+	CHECK(fw_parse_uint("101", 1, 100, &v) < 0);
+	CHECK(fw_parse_uint("18446744073709551616", 0, UINT64_MAX, &v) < 0);
+	CHECK(fw_parse_duration("1.25s", UINT64_MAX, &v) == 0 && v == 1250000000ULL);
+	CHECK(fw_parse_duration("10ms", UINT64_MAX, &v) == 0 && v == 10000000ULL);
+	CHECK(fw_parse_duration("0.001", UINT64_MAX, &v) == 0 && v == 1000000ULL);
+	CHECK(fw_parse_duration(".5", UINT64_MAX, &v) < 0);
+	CHECK(fw_parse_duration("1.", UINT64_MAX, &v) < 0);
+	CHECK(fw_parse_duration("0.0000000001", UINT64_MAX, &v) < 0);
+	CHECK(fw_parse_duration("99999999999999999999", UINT64_MAX, &v) < 0);
+	{
+		char b[32];
+
+		fw_format_duration(1000000000ULL, b, sizeof(b));
+		CHECK_STR(b, "1s");
+		fw_format_duration(250000000ULL, b, sizeof(b));
+		CHECK_STR(b, "250ms");
+		fw_format_duration(1500000000ULL, b, sizeof(b));
+		CHECK_STR(b, "1.500s");
+	}
+	CHECK(fw_parse_cpulist("0-1\n", cpus, 8) == 2 && cpus[1] == 1);
+	CHECK(fw_parse_cpulist("0,2-4,7", cpus, 8) == 5 && cpus[4] == 7);
+	CHECK(fw_parse_cpulist("0-9", cpus, 8) == -1);
+	CHECK(fw_parse_cpulist("3-1", cpus, 8) == -1);
+	CHECK(fw_parse_cpulist("a", cpus, 8) == -1);
+}
+
+static void test_format_fields(void)
+{
+	/* sched_process_exit on 6.18 (with group_dead) and on 6.1 (without). */
+	static const char f618[] =
+		"name: sched_process_exit\nID: 300\nformat:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+		"\tfield:pid_t pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+		"\tfield:int prio;\toffset:28;\tsize:4;\tsigned:1;\n"
+		"\tfield:bool group_dead;\toffset:32;\tsize:1;\tsigned:0;\n\n"
+		"print fmt: \"comm=%s pid=%d prio=%d group_dead=%s\"\n";
+	static const char f61[] =
+		"name: sched_process_exit\nformat:\n"
+		"\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+		"\tfield:pid_t pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+		"\tfield:int prio;\toffset:28;\tsize:4;\tsigned:1;\n\n"
+		"print fmt: \"comm=%s pid=%d prio=%d group_dead\"\n";
+
+	CHECK(fw_format_has_field(f618, "group_dead"));
+	CHECK(fw_format_has_field(f618, "comm"));
+	CHECK(fw_format_has_field(f618, "pid"));
+	CHECK(!fw_format_has_field(f61, "group_dead")); /* only in print fmt */
+	CHECK(!fw_format_has_field(f618, "dead"));
+	CHECK(!fw_format_has_field("", "pid"));
+}
+
+int main(void)
+{
+	test_defaults();
+	test_values();
+	test_bad_values();
+	test_help();
+	test_parsers();
+	test_format_fields();
+	CHECK_DONE();
+}
