@@ -145,6 +145,7 @@ spawn)   cmd=(bash -c 'while :; do sleep 9999 & done') ;;
 esac
 
 # The subshell joins the cgroups, then becomes the bomb: its pid is the root.
+start=$(date +%s.%N)
 (
 	for cg in "$limit_cg" "$kill_cg" "$freeze_cg"; do
 		[ -n "$cg" ] && echo "$BASHPID" > "$cg/cgroup.procs"
@@ -154,9 +155,9 @@ esac
 ) &
 root=$!
 disown "$root" # its death at cleanup is expected: no "Killed" job notice
-echo "fork_bomb.sh: root $root mode $mode cgroup $limit_cg pids.max $pids_max seconds $seconds"
+echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds"
 
-start=$(date +%s.%N) peak=0
+peak=0
 while awk "BEGIN{exit !($(date +%s.%N) - $start < $seconds)}"; do
 	cur=$(cat "$limit_cg/pids.current" 2>/dev/null || echo 0)
 	[ "$cur" -gt "$peak" ] && peak=$cur

@@ -178,6 +178,32 @@ static uint32_t name_burst_root(struct state *s, uint32_t tree_root, uint32_t *d
 	return root;
 }
 
+/* Marks the open file descriptors (below max) in set. */
+static void open_fds(unsigned char *set, int max)
+{
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < max; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		set[fd] = access(path, F_OK) == 0;
+	}
+}
+
+/* Teardown must leave exactly the descriptors we started with: a leak here
+ * means a probe, perf buffer or map still held. */
+static void check_fds_released(const unsigned char *before)
+{
+	unsigned char after[256];
+	int fd, leaked = 0;
+
+	open_fds(after, (int)sizeof(after));
+	for (fd = 0; fd < (int)sizeof(after); fd++)
+		leaked += after[fd] && !before[fd];
+	if (leaked)
+		fail("internal error: %d file descriptors left open after teardown", leaked);
+}
+
 static void on_alert(void *cookie, void *data, int size)
 {
 	struct state *s = cookie;
@@ -415,6 +441,7 @@ static int load_plan(const struct fw_options *o, const char *machine, struct fw_
 int main(int argc, char **argv)
 {
 	static struct state s;
+	unsigned char fds_at_start[256];
 	struct fw_probe_plan plan;
 	struct fw_headers hdr;
 	struct utsname uts;
@@ -428,6 +455,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	open_fds(fds_at_start, (int)sizeof(fds_at_start));
 	switch (fw_options_parse(argc, argv, &s.opt, stdout, err, sizeof(err))) {
 	case FW_PARSE_EXIT_OK:
 		return FW_EXIT_OK;
@@ -694,5 +722,6 @@ out:
 	free(s.members);
 	if (s.log)
 		fclose(s.log);
+	check_fds_released(fds_at_start);
 	return rc;
 }
