@@ -7,6 +7,9 @@
  *   fw-bomb clone3      posix_spawn of itself       glibc makes these with clone3
  *   fw-bomb threads     pthread_create in a loop    threads that stay alive
  *   fw-bomb server N S  N workers at once, kept S seconds (a pre-forking server)
+ *   fw-bomb spawn-n N   N children, one at a time, by posix_spawn (clone3)
+ *   fw-bomb vfork-n N   N children, one at a time, by vfork + exec
+ *   fw-bomb threads-n N N threads, one at a time, created and joined
  *
  * Never run a bomb mode outside a cgroup with pids.max: fork_bomb.sh does
  * that. As a second line of defence every member stops on its own once
@@ -154,11 +157,59 @@ static int server(int workers, int seconds)
 	return 0;
 }
 
+/* The child execs or exits, never returns: safe in a helper, and it keeps
+ * the caller's locals out of vfork's way. */
+static pid_t vfork_exec(char **args)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		execv("/bin/true", args);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Benign, sequential: for counting children made by each syscall. */
+static int make_n(const char *how, int n)
+{
+	char *args[] = { "true", NULL };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = -1;
+
+		if (!strcmp(how, "spawn-n")) {
+			if (posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) != 0)
+				return 1;
+		} else if (!strcmp(how, "vfork-n")) {
+			pid = vfork_exec(args);
+		} else {
+			pthread_t t;
+
+			if (pthread_create(&t, NULL, idle_thread, NULL) != 0 || pthread_join(t, NULL) != 0)
+				return 1;
+			continue;
+		}
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: fw-bomb c-loop|vfork|clone3|threads | server N SECONDS\n");
+		fprintf(stderr, "usage: fw-bomb c-loop|vfork|clone3|threads | server N SECONDS | "
+				"spawn-n|vfork-n|threads-n N\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "spawn-n") || !strcmp(argv[1], "vfork-n") ||
+	    !strcmp(argv[1], "threads-n")) {
+		if (argc != 3)
+			return 2;
+		deadline = 0; /* idle_thread returns at once */
+		return make_n(argv[1], atoi(argv[2]));
 	}
 	if (!strcmp(argv[1], "server")) {
 		if (argc != 4)

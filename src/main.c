@@ -365,26 +365,36 @@ static void read_stats(struct state *s, uint64_t *out)
 	free(vals);
 }
 
+/* {"clone": n, "clone3": n, ...} from FW_STAT_* base + enum fw_syscall. */
+static json_t *by_syscall(const uint64_t *st, int base)
+{
+	json_t *o = json_object();
+	int i;
+
+	for (i = 0; i < FW_SYS_COUNT; i++)
+		json_object_set_new(o, fw_syscall_name(i), json_integer((json_int_t)st[base + i]));
+	return o;
+}
+
 static void print_summary(struct state *s, double seconds)
 {
 	uint64_t st[FW_STAT_COUNT];
 
 	read_stats(s, st);
 	if (s->opt.json) {
-		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, "
-				      "s:I, s:I}",
+		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I}",
 				      "event", "summary", "seconds", seconds,
 				      "processes", (json_int_t)st[FW_STAT_PROCS],
 				      "threads", (json_int_t)st[FW_STAT_THREADS],
 				      "exits", (json_int_t)st[FW_STAT_EXITS],
-				      "calls", "clone", (json_int_t)st[FW_STAT_CALLS + FW_SYS_CLONE],
-				      "clone3", (json_int_t)st[FW_STAT_CALLS + FW_SYS_CLONE3],
-				      "fork", (json_int_t)st[FW_STAT_CALLS + FW_SYS_FORK],
-				      "vfork", (json_int_t)st[FW_STAT_CALLS + FW_SYS_VFORK],
+				      "calls", by_syscall(st, FW_STAT_CALLS),
+				      "processes_by", by_syscall(st, FW_STAT_PROCS_BY),
+				      "threads_by", by_syscall(st, FW_STAT_THREADS_BY),
 				      "alerts", (json_int_t)s->alerts,
 				      "suppressed", (json_int_t)st[FW_STAT_SUPPRESSED],
 				      "lost", (json_int_t)s->lost,
 				      "untracked", (json_int_t)st[FW_STAT_UNTRACKED]);
+
 		if (j) {
 			json_dumpf(j, stdout, JSON_COMPACT);
 			json_decref(j);

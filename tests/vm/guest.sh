@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the vm-test guest (a Debian kernel with kprobes), chrooted into
+# the host's root. Writes "BTF CHECK RESULT DETAIL" lines to
+# /vmresults/results.txt.
+set -u
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
+BUILD=$(arg fwbuild) SRC=$(arg fwsrc) HDR=$(arg fwhdr) HDRSRC=$(arg fwhdrsrc) QUICK=$(arg fwquick)
+R=/vmresults/results.txt
+: > "$R"
+result() { echo "$1 $2 $3 ${4:-}" >> "$R"; echo "== $1 $2 $3 ${4:-}"; }
+
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The matching headers where BCC looks first: /lib/modules/$(uname -r).
+rel=$(uname -r)
+mkdir -p "/lib/modules/$rel"
+ln -sfn "$HDR" "/lib/modules/$rel/build"
+ln -sfn "$HDRSRC" "/lib/modules/$rel/source"
+echo "guest: kernel $rel, build $BUILD, headers $HDR"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# list-probes BTF: the x86_64 syscall entry points of this kernel, from its kallsyms.
+check_list_probes() {
+	local out missing="" s
+	out=$("$BUILD/bcc-forkwatch" --list-probes 2>&1)
+	for s in __x64_sys_clone __x64_sys_clone3 __x64_sys_fork __x64_sys_vfork; do
+		grep -q "^  $s " <<< "$out" || missing="$missing $s"
+		grep -q " T $s\$" /proc/kallsyms || missing="$missing (not in kallsyms: $s)"
+	done
+	grep -q "mode: auto -> kprobes" <<< "$out" || missing="$missing mode-not-kprobes"
+	if [ -z "$missing" ]; then
+		result "$1" list-probes PASS "__x64_sys_{clone,clone3,fork,vfork}"
+	else
+		result "$1" list-probes FAIL "missing:$missing"
+		echo "$out"
+	fi
+}
+
+# The end-to-end tests, forced onto kprobes. Verbose ctest prefixes each
+# output line with its test number: the PASS/FAIL line becomes the detail.
+run_ctest() {
+	local btf=$1 filter=$2 log=/tmp/ctest-$1.log num name status detail
+	(cd "$BUILD" && FW_EXTRA_ARGS="--probe-mode kprobe" FW_EXPECT_MODE=kprobe \
+		ctest -V -L e2e -R "$filter" --timeout 400 > "$log" 2>&1)
+	cat "$log"
+	grep -qE 'Test +#[0-9]+: ' "$log" || { result "$btf" ctest FAIL "no test ran"; return; }
+	grep -E 'Test +#[0-9]+: ' "$log" | while read -r line; do
+		num=$(sed -E 's/.*Test +#([0-9]+): .*/\1/' <<< "$line")
+		name=$(sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*/\1/' <<< "$line")
+		case "$line" in
+		*Passed*) status=PASS ;;
+		*Skipped*|*"Not Run"*) status=SKIP ;;
+		*) status=FAIL ;;
+		esac
+		detail=$(grep -m1 -E "^$num: (PASS|FAIL|SKIP)" "$log" | sed -E "s/^$num: (PASS|FAIL|SKIP):? ?//")
+		result "$btf" "${name#e2e_}" "$status" "$(tr '\n' ' ' <<< "$detail" | cut -c1-150)"
+	done
+}
+
+check_list_probes btf
+run_ctest btf 'syscalls|arch_probe|scenarios'
+
+if [ "$QUICK" != 1 ]; then
+	# The host without BTF: hide it from user space, the kernel keeps it.
+	: > /tmp/no-btf
+	mount --bind /tmp/no-btf /sys/kernel/btf/vmlinux
+	if [ -s /sys/kernel/btf/vmlinux ]; then
+		result nobtf hide-btf FAIL "/sys/kernel/btf/vmlinux still readable"
+	else
+		result nobtf hide-btf PASS "/sys/kernel/btf/vmlinux is empty"
+	fi
+	check_list_probes nobtf
+	run_ctest nobtf 'lifecycle|syscalls|arch_probe|scenarios'
+fi
+echo "guest: done"
