@@ -55,11 +55,20 @@ static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
 	return forkers.lookup(&tgid);
 }
 
-static __always_inline void fw_alert_base(struct fw_alert *a, u32 kind, u64 now, u64 id,
-					  u32 child, u32 syscall, const struct fw_proc *creator)
+/* An offender is over its threshold: one alert per window (the rest are
+ * counted and reported with the next one). */
+static __always_inline void fw_report(void *ctx, struct fw_ratelimit *rl,
+				      const struct fw_config *cfg, u32 kind, u32 stat, u64 now,
+				      u64 id, u32 child, u32 syscall, const struct fw_proc *creator,
+				      struct fw_alert *a)
 {
+	u32 suppressed = 0;
 	int i;
 
+	if (!fw_ratelimit_pass(rl, now, cfg->window_ns, &suppressed)) {
+		fw_stat(FW_STAT_SUPPRESSED);
+		return;
+	}
 	a->ts_ns = now;
 	a->kind = kind;
 	a->pid = (u32)id;
@@ -67,17 +76,20 @@ static __always_inline void fw_alert_base(struct fw_alert *a, u32 kind, u64 now,
 	a->uid = (u32)bpf_get_current_uid_gid();
 	a->child = child;
 	a->syscall = syscall;
+	a->suppressed = suppressed;
 	bpf_get_current_comm(&a->comm, sizeof(a->comm));
 	if (creator) {
 		a->ppid = creator->ppid;
 		a->root = creator->root;
 		a->depth = creator->depth;
-FW_UNROLL
+		FW_UNROLL
 		for (i = 0; i < FW_TOP_DEPTH; i++)
 			a->top[i] = creator->top[i];
 	} else {
 		a->root = a->tgid; /* an untracked creator roots its own tree */
 	}
+	fw_stat(stat);
+	alerts.perf_submit(ctx, a, sizeof(*a));
 }
 
 static __always_inline int fw_entry(u32 syscall)
@@ -113,7 +125,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_vfork) { return fw_entry(FW_SYS_VFORK); }
 static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg, u64 now,
 					  u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, suppressed = 0, rate;
+	u32 tgid = id >> 32, rate;
 	struct fw_forker *f;
 	struct fw_alert a = {};
 
@@ -128,24 +140,18 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 	rate = fw_window_add(&f->threads, now, cfg->window_ns);
 	if (rate < cfg->thread_threshold)
 		return;
-	if (!fw_ratelimit_pass(&f->thread_rl, now, cfg->window_ns, &suppressed)) {
-		fw_stat(FW_STAT_SUPPRESSED);
-		return;
-	}
-	fw_alert_base(&a, FW_ALERT_THREADS, now, id, child, syscall, procs.lookup(&tgid));
 	a.count = rate;
 	a.threshold = cfg->thread_threshold;
 	a.window_count = rate;
 	a.live = f->live_threads > 0 ? f->live_threads : 0;
-	a.suppressed = suppressed;
-	fw_stat(FW_STAT_ALERTS_THREADS);
-	alerts.perf_submit(ctx, &a, sizeof(a));
+	fw_report(ctx, &f->thread_rl, cfg, FW_ALERT_THREADS, FW_STAT_ALERTS_THREADS, now, id, child,
+		  syscall, procs.lookup(&tgid), &a);
 }
 
 static __always_inline void fw_new_process(void *ctx, const struct fw_config *cfg, u64 now,
 					   u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, suppressed = 0, rate;
+	u32 tgid = id >> 32, rate;
 	struct fw_proc rec = {};
 	struct fw_proc *creator = procs.lookup(&tgid);
 	struct fw_tree fresh = {};
@@ -167,43 +173,31 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 	burst_live = fw_tree_join(t, now, cfg);
 
 	if (burst_live >= (s32)cfg->tree_threshold) {
-		if (fw_ratelimit_pass(&t->rl, now, cfg->window_ns, &suppressed)) {
-			struct fw_alert a = {};
+		struct fw_alert a = {};
 
-			fw_alert_base(&a, FW_ALERT_TREE, now, id, child, syscall, creator);
-			a.count = burst_live;
-			a.threshold = cfg->tree_threshold;
-			a.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns);
-			a.live = t->live > 0 ? t->live : 0;
-			a.burst_created = t->burst_created;
-			a.suppressed = suppressed;
-			fw_stat(FW_STAT_ALERTS_TREE);
-			alerts.perf_submit(ctx, &a, sizeof(a));
-		} else {
-			fw_stat(FW_STAT_SUPPRESSED);
-		}
+		a.count = burst_live;
+		a.threshold = cfg->tree_threshold;
+		a.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns);
+		a.live = t->live > 0 ? t->live : 0;
+		a.burst_created = t->burst_created;
+		fw_report(ctx, &t->rl, cfg, FW_ALERT_TREE, FW_STAT_ALERTS_TREE, now, id, child, syscall,
+			  creator, &a);
 	}
 
 	f = fw_forker_of(tgid);
 	if (!f)
 		return;
 	rate = fw_window_add(&f->procs, now, cfg->window_ns);
-	if (rate < cfg->proc_threshold)
-		return;
-	if (fw_ratelimit_pass(&f->proc_rl, now, cfg->window_ns, &suppressed)) {
+	if (rate >= cfg->proc_threshold) {
 		struct fw_alert a = {};
 
-		fw_alert_base(&a, FW_ALERT_PROCESS, now, id, child, syscall, creator);
 		a.count = rate;
 		a.threshold = cfg->proc_threshold;
 		a.window_count = rate;
 		a.live = t->live > 0 ? t->live : 0;
 		a.burst_created = t->burst_created;
-		a.suppressed = suppressed;
-		fw_stat(FW_STAT_ALERTS_PROCESS);
-		alerts.perf_submit(ctx, &a, sizeof(a));
-	} else {
-		fw_stat(FW_STAT_SUPPRESSED);
+		fw_report(ctx, &f->proc_rl, cfg, FW_ALERT_PROCESS, FW_STAT_ALERTS_PROCESS, now, id, child,
+			  syscall, creator, &a);
 	}
 }
 

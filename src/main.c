@@ -166,8 +166,8 @@ static uint32_t name_burst_root(struct state *s, uint32_t tree_root, uint32_t *d
 		struct fw_member *m = &s->members[i];
 
 		/* The root is gone (a bash bomb's root exits at once): name it
-		 * after the command its descendants were created with. Those that
-		 * exec'd since carry another name, so prefer the shallowest. */
+		 * after the command a descendant was created with, a direct
+		 * child's when one is alive (deeper ones may have exec'd since). */
 		if (m->depth > *depth && m->top[*depth - 1] == root &&
 		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
 			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);

@@ -249,6 +249,11 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 		o->log_path = given_log;
 	if (no_log)
 		o->log_path = NULL;
+	if (o->arch_probe && o->mode == FW_MODE_TRACEPOINT) {
+		fw_snprintf(err, errlen, "--arch-probe chooses kprobes; it cannot be used with "
+			    "--probe-mode tracepoint");
+		return FW_PARSE_ERROR;
+	}
 	if (thread_threshold_given && !o->threads) {
 		fw_snprintf(err, errlen, "--thread-threshold needs --threads");
 		return FW_PARSE_ERROR;

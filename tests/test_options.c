@@ -114,6 +114,8 @@ static void test_bad_values(void)
 	CHECK_CONTAINS(err, "unexpected argument 'extra'");
 	CHECK(parse(&o, "--no-log", "-l", "x.log") == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "cannot be used together");
+	CHECK(parse(&o, "--arch-probe", "x86_64", "--probe-mode=tracepoint") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "cannot be used with --probe-mode tracepoint");
 	CHECK(parse(&o, "--thread-threshold", "10", NULL) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "needs --threads");
 }
