@@ -10,7 +10,8 @@ R=/vmresults/results.txt
 : > "$R"
 result() { echo "$1 $2 $3 ${4:-}" >> "$R"; echo "== $1 $2 $3 ${4:-}"; }
 
-mount -t tmpfs tmpfs /tmp
+# No tmpfs on /tmp: the checkout may live there. The overlay's upper layer is
+# a tmpfs already, so every write stays in the guest.
 mount -t tmpfs tmpfs /run
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
@@ -21,6 +22,10 @@ mkdir -p "/lib/modules/$rel"
 ln -sfn "$HDR" "/lib/modules/$rel/build"
 ln -sfn "$HDRSRC" "/lib/modules/$rel/source"
 echo "guest: kernel $rel, build $BUILD, headers $HDR"
+if [ ! -x "$BUILD/bcc-forkwatch" ]; then
+	result - setup FAIL "$BUILD/bcc-forkwatch is not visible in the guest"
+	exit 1
+fi
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # Under TCG on one CPU a bomb grows 10 to 30 times slower than on the host:
 # 2 s is not enough for the spawn or vfork bomb to reach 128 live members.
