@@ -268,14 +268,17 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 }
 
 #ifdef FW_TP_EXEC
-/* Keep the recorded command name current, for reports about members. */
+/* Keep the recorded command name current, for reports about members, and
+ * note the exec: naming the root of a burst tells copies from new programs. */
 TRACEPOINT_PROBE(sched, sched_process_exec)
 {
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct fw_proc *rec = procs.lookup(&tgid);
 
-	if (rec)
+	if (rec) {
 		bpf_get_current_comm(&rec->comm, sizeof(rec->comm));
+		rec->flags |= FW_PROC_EXECD;
+	}
 	return 0;
 }
 #endif

@@ -106,8 +106,13 @@ struct fw_proc {
 	__u32 depth; /* 1 for a child of the root */
 	__u32 top[FW_TOP_DEPTH]; /* top[i]: the ancestor at depth i+1 (self included) */
 	char comm[FW_COMM_LEN];
-	__u32 pad;
+	__u32 flags; /* FW_PROC_* */
 };
+
+/* fw_proc.flags: the process has exec'd since it was created. One that has
+ * not is a copy of its creator's program, as every member of a
+ * for (;;) fork() bomb is. */
+#define FW_PROC_EXECD 1u
 
 /* Per tree root (keyed by the root's tgid). */
 struct fw_tree {

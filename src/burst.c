@@ -44,18 +44,31 @@ uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 		if (below == 0)
 			break;
 		qsort_r(members + lo, below, sizeof(*members), by_top, &level);
+		size_t forking_children = 0;
+		int head_copy = 0;
+
 		for (run_lo = lo; run_lo < lo + below;) {
 			size_t run_hi = run_lo;
+			int has_descendants = 0;
 
-			while (run_hi < lo + below && members[run_hi].top[level] == members[run_lo].top[level])
+			while (run_hi < lo + below && members[run_hi].top[level] == members[run_lo].top[level]) {
+				has_descendants |= members[run_hi].depth > level + 1;
 				run_hi++;
+			}
+			forking_children += has_descendants;
 			if (run_hi - run_lo > best_n) {
 				best_n = run_hi - run_lo;
 				best_lo = run_lo;
 			}
 			run_lo = run_hi;
 		}
-		if (best_n * 100 < (size_t)share_pct * below)
+		if (forking_children >= 2 || best_n * 100 < (size_t)share_pct * below)
+			break;
+		/* The dominant child itself, if it is still alive. */
+		for (i = best_lo; i < best_lo + best_n; i++)
+			if (members[i].depth == level + 1)
+				head_copy = !(members[i].flags & FW_PROC_EXECD);
+		if (head_copy)
 			break;
 		node = members[best_lo].top[level];
 		lo = best_lo;

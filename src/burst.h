@@ -15,6 +15,7 @@ struct fw_member {
 	uint64_t created_ns;
 	uint32_t tgid;
 	uint32_t depth;
+	uint32_t flags; /* FW_PROC_* */
 	uint32_t top[FW_TOP_DEPTH];
 };
 
@@ -22,10 +23,16 @@ struct fw_member {
  * walk to descend into it. */
 #define FW_BURST_SHARE_PCT 90
 
-/* Walks down from tree_root while a single child holds at least share_pct of
- * the live burst members below the current node (members created at or after
- * burst_start_ns). Returns the tgid where the burst fans out and its depth
- * below tree_root (0: the tree root itself). members is reordered. */
+/* Walks down from tree_root towards the process that started the burst, over
+ * the live burst members (created at or after burst_start_ns). At each node
+ * it stops when
+ *   - two or more children have descendants in the burst (it fans out here),
+ *   - no child holds share_pct of the node's burst descendants, or
+ *   - the dominant child is alive and has not exec'd: a copy of this node's
+ *     program, which makes this node the bomb (for (;;) fork(), where an
+ *     early child's subtree can grow past share_pct on its own);
+ * otherwise it descends into the dominant child. Returns where it stopped and
+ * its depth below tree_root (0: the tree root). members is reordered. */
 uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 		       uint64_t burst_start_ns, unsigned share_pct, uint32_t *depth);
 

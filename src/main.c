@@ -151,6 +151,7 @@ static uint32_t name_burst_root(struct state *s, uint32_t tree_root, uint32_t *d
 			s->members[n].tgid = key;
 			s->members[n].created_ns = rec.created_ns;
 			s->members[n].depth = rec.depth;
+			s->members[n].flags = rec.flags;
 			memcpy(s->members[n].top, rec.top, sizeof(rec.top));
 			n++;
 		}

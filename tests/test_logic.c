@@ -102,6 +102,13 @@ static void sim_fork(struct sim *s, uint32_t parent, uint32_t child, uint64_t no
 	sim_create(s, parent, child, now, 0);
 }
 
+/* exec: the sched_process_exec handler. */
+static void sim_exec(struct sim *s, uint32_t pid)
+{
+	if (s->tracked[pid])
+		s->procs[pid].flags |= FW_PROC_EXECD;
+}
+
 /* Process exit: the group_dead branch of the exit tracepoint. */
 static void sim_exit(struct sim *s, uint32_t pid)
 {
@@ -134,6 +141,7 @@ static size_t sim_members(struct sim *s, uint32_t root, struct fw_member *m)
 		m[n].tgid = pid;
 		m[n].created_ns = s->procs[pid].created_ns;
 		m[n].depth = s->procs[pid].depth;
+		m[n].flags = s->procs[pid].flags;
 		memcpy(m[n].top, s->procs[pid].top, sizeof(m[n].top));
 		n++;
 	}
@@ -211,8 +219,10 @@ static void test_classic_bomb(void)
 	uint64_t now = 100 * SEC;
 	size_t count, g, i;
 
-	sim_fork(s, 10, 20, now);      /* T forks F */
-	sim_fork(s, 20, 30, now + MS); /* F forks B */
+	sim_fork(s, 10, 20, now);      /* T forks F, which execs bash */
+	sim_exec(s, 20);
+	sim_fork(s, 20, 30, now + MS); /* F forks B, which execs bash -c ':(){...' */
+	sim_exec(s, 30);
 	gen[0][n++] = 30;
 	for (g = 0; g < 9 && !s->alerts[FW_ALERT_TREE]; g++) {
 		uint32_t nn = 0;
@@ -405,6 +415,7 @@ static void add_member(struct fw_member *m, size_t *n, uint32_t tgid, const uint
 {
 	memset(&m[*n], 0, sizeof(m[0]));
 	m[*n].tgid = tgid;
+	m[*n].flags = FW_PROC_EXECD; /* unless a test says it is a copy */
 	m[*n].depth = depth;
 	m[*n].created_ns = created;
 	for (uint32_t i = 0; i < depth && i < FW_TOP_DEPTH; i++)
@@ -446,19 +457,46 @@ static void test_burst_root(void)
 	}
 	CHECK_EQ_U(fw_burst_root(10, m, n, 50, 90, &depth), 30);
 
-	/* A lopsided split (85/15) below B still names B; 95/5 goes down. */
+	/* Below B two children each have descendants: the burst fans out at B,
+	 * however lopsided the split (an early start grows exponentially). */
 	n = 0;
 	path[0] = 20;
 	path[1] = 30;
 	for (i = 0; i < 100; i++) {
-		path[2] = i < 85 ? 41 : 42;
+		path[2] = i < 95 ? 41 : 42;
 		path[3] = 5000 + i;
 		add_member(m, &n, 5000 + i, path, 4, 9);
 	}
 	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 30);
 	CHECK_EQ_U(depth, 2);
+
+	/* One child holds the burst and its sibling is a leaf (a helper that
+	 * ran once): the walk goes down into it when it exec'd a program of its
+	 * own, or is gone... */
+	n = 0;
+	path[0] = 20;
+	path[1] = 30;
+	path[2] = 41;
+	add_member(m, &n, 41, path, 3, 9);
+	for (i = 0; i < 95; i++) {
+		path[3] = 5000 + i;
+		add_member(m, &n, 5000 + i, path, 4, 9);
+	}
+	path[2] = 42;
+	add_member(m, &n, 42, path, 3, 9);
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 41);
+	CHECK_EQ_U(depth, 3);
+	/* ...but not when it is a copy of B that never exec'd: that is
+	 * for (;;) fork() with B starved early, and B is the bomb. */
 	for (i = 0; i < n; i++)
-		m[i].top[2] = i < 95 ? 41 : 42;
+		if (m[i].tgid == 41)
+			m[i].flags = 0;
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 30);
+	CHECK_EQ_U(depth, 2);
+	/* A dead dominant child: nothing says it was a copy, go down. */
+	for (i = 0; i < n; i++)
+		if (m[i].tgid == 41)
+			m[i] = m[--n];
 	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 41);
 
 	/* A chain deeper than the stored path stops at the last stored hop. */
