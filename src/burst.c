@@ -51,8 +51,10 @@ uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 			size_t run_hi = run_lo;
 			int has_descendants = 0;
 
+			/* Two generations below the child, not one: a shell helper
+			 * such as $(cat f || echo 0) has a child of its own. */
 			while (run_hi < lo + below && members[run_hi].top[level] == members[run_lo].top[level]) {
-				has_descendants |= members[run_hi].depth > level + 1;
+				has_descendants |= members[run_hi].depth > level + 2;
 				run_hi++;
 			}
 			forking_children += has_descendants;

@@ -26,7 +26,9 @@ struct fw_member {
 /* Walks down from tree_root towards the process that started the burst, over
  * the live burst members (created at or after burst_start_ns). At each node
  * it stops when
- *   - two or more children have descendants in the burst (it fans out here),
+ *   - two or more children have descendants two generations down in the
+ *     burst (it fans out here; a helper with one child of its own does not
+ *     count),
  *   - no child holds share_pct of the node's burst descendants, or
  *   - the dominant child is alive and has not exec'd: a copy of this node's
  *     program, which makes this node the bomb (for (;;) fork(), where an

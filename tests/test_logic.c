@@ -464,8 +464,9 @@ static void test_burst_root(void)
 	path[1] = 30;
 	for (i = 0; i < 100; i++) {
 		path[2] = i < 95 ? 41 : 42;
-		path[3] = 5000 + i;
-		add_member(m, &n, 5000 + i, path, 4, 9);
+		path[3] = 4000 + i / 2; /* dead intermediates: generations, as in a bash bomb */
+		path[4] = 5000 + i;
+		add_member(m, &n, 5000 + i, path, 5, 9);
 	}
 	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 30);
 	CHECK_EQ_U(depth, 2);
@@ -498,6 +499,24 @@ static void test_burst_root(void)
 		if (m[i].tgid == 41)
 			m[i] = m[--n];
 	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 41);
+
+	/* A helper of F alive at alert time, with a child of its own (as in
+	 * cur=$(cat f || echo 0)), is no fan-out: the walk still reaches B. */
+	n = 0;
+	path[0] = 20;
+	path[1] = 30;
+	add_member(m, &n, 30, path, 2, 9);
+	for (i = 0; i < 150; i++) {
+		path[2] = 6000 + i;
+		path[3] = 7000 + i;
+		add_member(m, &n, 7000 + i, path, 4, 9);
+	}
+	path[1] = 31;
+	add_member(m, &n, 31, path, 2, 9);
+	path[2] = 32;
+	add_member(m, &n, 32, path, 3, 9);
+	CHECK_EQ_U(fw_burst_root(10, m, n, 0, 90, &depth), 30);
+	CHECK_EQ_U(depth, 2);
 
 	/* A chain deeper than the stored path stops at the last stored hop. */
 	n = 0;
