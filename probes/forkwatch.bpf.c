@@ -19,10 +19,13 @@
  *   FW_TP_ENTRY_<SYSCALL>    syscalls:sys_enter_<syscall> exists
  */
 #ifndef FW_EMBEDDED
-#include "forkwatch_logic.h" /* the embedded source has it inlined above */
+#include "forkwatch_logic.h" /* the embedded source has these inlined above */
+#include "common.bpf.h"
+#include "events.bpf.c"
 #endif
 
 #define FW_CLONE_THREAD 0x00010000ULL /* uapi CLONE_THREAD, stable ABI */
+#define FW_CLONE_PARENT 0x00008000ULL /* uapi CLONE_PARENT: the child gets the creator's parent */
 
 #ifndef FW_MAX_PROCS
 #define FW_MAX_PROCS 32768
@@ -31,21 +34,11 @@
 #define FW_MAX_TREES 8192
 #endif
 
-BPF_ARRAY(config, struct fw_config, 1);
 BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
 BPF_HASH(trees, u32, struct fw_tree, FW_MAX_TREES);
 BPF_HASH(forkers, u32, struct fw_forker, FW_MAX_TREES);
 BPF_HASH(pending, u32, u32, FW_MAX_TREES); /* thread id -> syscall being made */
-BPF_PERCPU_ARRAY(stats, u64, FW_STAT_COUNT);
 BPF_PERF_OUTPUT(alerts);
-
-static __always_inline void fw_stat(u32 idx)
-{
-	u64 *v = stats.lookup(&idx);
-
-	if (v)
-		(*v)++;
-}
 
 static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
 {
@@ -63,7 +56,6 @@ static __always_inline void fw_report(void *ctx, struct fw_ratelimit *rl,
 				      struct fw_alert *a)
 {
 	u32 suppressed = 0;
-	int i;
 
 	if (!fw_ratelimit_pass(rl, now, cfg->window_ns, &suppressed)) {
 		fw_stat(FW_STAT_SUPPRESSED);
@@ -81,15 +73,12 @@ static __always_inline void fw_report(void *ctx, struct fw_ratelimit *rl,
 	if (creator) {
 		a->ppid = creator->ppid;
 		a->root = creator->root;
-		a->depth = creator->depth;
-		FW_UNROLL
-		for (i = 0; i < FW_TOP_DEPTH; i++)
-			a->top[i] = creator->top[i];
 	} else {
 		a->root = a->tgid; /* an untracked creator roots its own tree */
 	}
 	fw_stat(stat);
-	alerts.perf_submit(ctx, a, sizeof(*a));
+	if (alerts.perf_submit(ctx, a, sizeof(*a)) < 0)
+		fw_stat(FW_STAT_ALERTS_LOST);
 }
 
 static __always_inline int fw_entry(u32 syscall)
@@ -159,8 +148,13 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 	struct fw_forker *f;
 	s32 burst_live;
 
+	u32 zero = 0;
+	u64 *count = process_count.lookup(&zero);
+
 	fw_stat(FW_STAT_PROCS);
 	fw_stat(FW_STAT_PROCS_BY + syscall);
+	if (count)
+		FW_ADD(count, 1);
 
 	fw_lineage_child(&rec, creator, tgid, child, now);
 	bpf_get_current_comm(&rec.comm, sizeof(rec.comm));
@@ -205,8 +199,8 @@ TRACEPOINT_PROBE(task, task_newtask)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u64 now = bpf_ktime_get_ns();
-	u32 tid = (u32)id, child = args->pid, syscall = FW_SYS_NONE, zero = 0;
-	struct fw_config *cfg = config.lookup(&zero);
+	u32 tid = (u32)id, child = args->pid, syscall = FW_SYS_NONE;
+	struct fw_config *cfg = fw_config_get();
 	u32 *made_by;
 
 	if (!cfg || cfg->window_ns == 0)
@@ -215,6 +209,19 @@ TRACEPOINT_PROBE(task, task_newtask)
 	if (made_by) {
 		syscall = *made_by < FW_SYS_COUNT ? *made_by : FW_SYS_OTHER;
 		pending.delete(&tid);
+	}
+	if (cfg->events || cfg->filter) {
+		int is_thread = (args->clone_flags & FW_CLONE_THREAD) != 0;
+		u32 tgid = id >> 32, ppid = tgid;
+
+		/* A thread's process keeps its parent; CLONE_PARENT children get
+		 * the creator's. Known here only for processes we track. */
+		if (is_thread || (args->clone_flags & FW_CLONE_PARENT)) {
+			struct fw_proc *creator = procs.lookup(&tgid);
+
+			ppid = creator ? creator->ppid : 0;
+		}
+		fw_event_task(args, cfg, now, id, child, syscall, is_thread, ppid);
 	}
 	if (args->clone_flags & FW_CLONE_THREAD)
 		fw_new_thread(args, cfg, now, id, child, syscall);
@@ -245,6 +252,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	}
 
 	fw_stat(FW_STAT_EXITS);
+	fw_event_exit(fw_config_get(), tgid);
 	rec = procs.lookup(&tgid);
 	if (rec) {
 		u32 root = rec->root;

@@ -60,8 +60,25 @@ enum fw_stat {
 	FW_STAT_CALLS = 8,           /* + enum fw_syscall: entry-probe hits */
 	FW_STAT_PROCS_BY = FW_STAT_CALLS + FW_SYS_COUNT,    /* + fw_syscall */
 	FW_STAT_THREADS_BY = FW_STAT_PROCS_BY + FW_SYS_COUNT, /* + fw_syscall */
-	FW_STAT_COUNT = FW_STAT_THREADS_BY + FW_SYS_COUNT,
+	FW_STAT_OPENS = FW_STAT_THREADS_BY + FW_SYS_COUNT,  /* file opens (open/openat/openat2) */
+	FW_STAT_OPENS_FAILED,        /* ... that returned an error */
+	FW_STAT_EV_PROCESS,          /* event records sent: new processes */
+	FW_STAT_EV_THREAD,           /* ... new threads */
+	FW_STAT_EV_OPEN,             /* ... file opens */
+	FW_STAT_EV_LOST,             /* event records the perf buffer had no room for */
+	FW_STAT_ALERTS_LOST,         /* alerts the perf buffer had no room for */
+	FW_STAT_COUNT,
 };
+
+/* fw_config.events: which per-event records to send (--events, --opens). */
+#define FW_EV_PROCESS 1u
+#define FW_EV_THREAD 2u
+#define FW_EV_OPEN 4u
+
+/* fw_config.filter: which event filters apply (all must pass). */
+#define FW_FILTER_PID 1u  /* the process is in the follow map (-p and its descendants) */
+#define FW_FILTER_COMM 2u /* command name equals filter_comm (-c) */
+#define FW_FILTER_UID 4u  /* user id equals filter_uid (-u) */
 
 /* Settings, written once by user space into a one-slot array. */
 struct fw_config {
@@ -71,6 +88,11 @@ struct fw_config {
 	__u32 tree_threshold;
 	__u32 thread_threshold;
 	__u32 threads_enabled;
+	__u32 events;      /* FW_EV_* */
+	__u32 filter;      /* FW_FILTER_* */
+	__u32 filter_uid;
+	__u32 filter_pid;  /* the -p process: a descendant of it joins the follow map */
+	char filter_comm[FW_COMM_LEN];
 };
 
 /* Sliding-window counter: two fixed buckets, the older one weighted by how
@@ -142,11 +164,91 @@ struct fw_alert {
 	__u32 burst_created; /* tree: members created in the burst */
 	__u32 suppressed;    /* alerts held back since the previous one */
 	__u32 root;          /* tree root (tgid) */
-	__u32 depth;         /* depth of the creator below the root, 0 = the root itself */
 	__u32 syscall;       /* enum fw_syscall that made the child */
-	__u32 top[FW_TOP_DEPTH];
 	char comm[FW_COMM_LEN];
 };
+
+/* Per-event records, kernel to user space through the events perf buffer.
+ * Every record starts with ts_ns and type. */
+enum fw_event_type {
+	FW_EVENT_PROCESS = 1,
+	FW_EVENT_THREAD = 2,
+	FW_EVENT_OPEN = 3,
+};
+
+struct fw_task_event {
+	__u64 ts_ns;
+	__u32 type;     /* FW_EVENT_PROCESS or FW_EVENT_THREAD */
+	__u32 pid;      /* the new process, or the process the new thread joined */
+	__u32 tid;      /* the new task (== pid for a process) */
+	__u32 ppid;     /* pid's parent; 0 when the probe cannot know (user space reads /proc) */
+	__u32 uid;
+	__u32 syscall;  /* enum fw_syscall */
+	__u32 creator;  /* thread that made it */
+	__u32 pad;
+	char comm[FW_COMM_LEN]; /* the creator's command, which the child starts with */
+};
+
+/* How an open was seen: which syscall tracepoint, or the kernel function. */
+enum fw_open_call {
+	FW_OPEN_KERNEL = 0, /* kprobe on do_sys_openat2/do_sys_open: every open syscall */
+	FW_OPEN_OPEN = 1,
+	FW_OPEN_OPENAT = 2,
+	FW_OPEN_OPENAT2 = 3,
+};
+
+#define FW_PATH_LEN 256
+
+enum fw_path_status {
+	FW_PATH_OK = 0,
+	FW_PATH_TRUNCATED = 1,  /* longer than FW_PATH_LEN - 1 bytes: cut, and said so */
+	FW_PATH_UNREADABLE = 2, /* the user pointer could not be read */
+};
+
+/* An open in flight, from entry to return (per thread). */
+struct fw_open_args {
+	__u64 filename; /* user pointer */
+	__u64 flags;
+	__u32 call;     /* enum fw_open_call */
+	__u32 pad;
+};
+
+struct fw_open_event {
+	__u64 ts_ns;
+	__u32 type;      /* FW_EVENT_OPEN */
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__s64 ret;       /* file descriptor, or -errno */
+	__u64 flags;     /* open flags as passed */
+	__u32 call;        /* enum fw_open_call */
+	__u32 path_status; /* enum fw_path_status */
+	char comm[FW_COMM_LEN];
+	char path[FW_PATH_LEN];
+};
+
+/* Does a task pass the event filters? followed: its process is in the
+ * follow map. Command names compare exactly, as the kernel keeps them. */
+FW_INLINE int fw_filter_pass(const struct fw_config *cfg, int followed, __u32 uid,
+			     const char *comm)
+{
+	int i;
+
+	if ((cfg->filter & FW_FILTER_PID) && !followed)
+		return 0;
+	if ((cfg->filter & FW_FILTER_UID) && uid != cfg->filter_uid)
+		return 0;
+	if (cfg->filter & FW_FILTER_COMM) {
+FW_UNROLL
+		for (i = 0; i < FW_COMM_LEN; i++) {
+			if (comm[i] != cfg->filter_comm[i])
+				return 0;
+			if (comm[i] == 0)
+				break;
+		}
+	}
+	return 1;
+}
 
 /* Count one event at now; returns the estimated count over the last window. */
 FW_INLINE __u32 fw_window_add(struct fw_window *w, __u64 now, __u64 window_ns)

@@ -10,6 +10,16 @@
  *   fw-bomb spawn-n N   N children, one at a time, by posix_spawn (clone3)
  *   fw-bomb vfork-n N   N children, one at a time, by vfork + exec
  *   fw-bomb threads-n N N threads, one at a time, created and joined
+ *   fw-bomb fork-n N    N children, one at a time, by fork; prints "child PID"
+ *   fw-bomb threads-report N  N threads, one at a time; prints "thread TID"
+ *   fw-bomb open-n N P  opens P N times (O_RDONLY|O_CLOEXEC), closing each
+ *   fw-bomb open P...   opens each P once; "w:P" opens for writing (creates,
+ *                       truncates); prints "open P RESULT"
+ *   fw-bomb fork-rate N S  N forkers (one per core, say), each doing fork +
+ *                       _exit + wait in a loop for S seconds; prints the
+ *                       forks made and the rate (for scripts/bench)
+ *   fw-bomb as NAME ... renames itself (the kernel's comm) to NAME, then runs
+ *                       the rest: the tests' filters match what follows only
  *
  * Never run a bomb mode outside a cgroup with pids.max: fork_bomb.sh does
  * that. As a second line of defence every member stops on its own once
@@ -20,13 +30,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +184,118 @@ static pid_t vfork_exec(char **args)
 	return pid;
 }
 
+static void *report_thread(void *arg)
+{
+	(void)arg;
+	printf("thread %ld\n", (long)syscall(SYS_gettid));
+	return NULL;
+}
+
+/* fork-n prints each child's id and threads-report each thread's, so the tests
+ * can check the ids the tool reports. */
+static int make_reported(const char *how, int n)
+{
+	int i;
+
+	printf("self %d parent %d\n", (int)getpid(), (int)getppid());
+	for (i = 0; i < n; i++) {
+		if (!strcmp(how, "fork-n")) {
+			pid_t pid;
+
+			fflush(stdout);
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+				return 1;
+			printf("child %d\n", (int)pid);
+		} else {
+			pthread_t t;
+
+			if (pthread_create(&t, NULL, report_thread, NULL) != 0 ||
+			    pthread_join(t, NULL) != 0)
+				return 1;
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Benign and bounded: each forker has at most one child at a time. */
+static int fork_rate(int forkers, double seconds)
+{
+	int fds[2], i, failed = 0;
+	unsigned long long total = 0;
+	double start = mono_seconds(), end;
+
+	if (forkers < 1 || forkers > 1024 || seconds <= 0 || pipe(fds) < 0)
+		return 2;
+	for (i = 0; i < forkers; i++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			unsigned long long n = 0;
+
+			close(fds[0]);
+			while (mono_seconds() - start < seconds) {
+				pid_t c = fork();
+
+				if (c == 0)
+					_exit(0);
+				if (c < 0 || waitpid(c, NULL, 0) != c)
+					_exit(1);
+				n++;
+			}
+			if (write(fds[1], &n, sizeof(n)) != sizeof(n))
+				_exit(1);
+			_exit(0);
+		}
+		if (p < 0)
+			return 1;
+	}
+	close(fds[1]);
+	for (i = 0; i < forkers; i++) {
+		unsigned long long n;
+		int status;
+
+		if (read(fds[0], &n, sizeof(n)) == sizeof(n))
+			total += n;
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	end = mono_seconds();
+	printf("forks %llu seconds %.3f rate %.0f\n", total, end - start, (double)total / (end - start));
+	return failed;
+}
+
+static int open_paths(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *path = argv[i];
+		int flags = O_RDONLY | O_CLOEXEC, fd;
+
+		if (!strncmp(path, "w:", 2)) {
+			path += 2;
+			flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+		}
+		fd = open(path, flags, 0600);
+		printf("open %s %d\n", path, fd < 0 ? -errno : fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
 /* Benign, sequential: for counting children made by each syscall. */
 static int make_n(const char *how, int n)
 {
@@ -199,11 +325,38 @@ static int make_n(const char *how, int n)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "as")) {
+		prctl(PR_SET_NAME, argv[2], 0, 0, 0);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: fw-bomb c-loop|vfork|clone3|threads | server N SECONDS | "
-				"spawn-n|vfork-n|threads-n N\n");
+		fprintf(stderr, "usage: fw-bomb [as NAME] c-loop|vfork|clone3|threads | server N "
+				"SECONDS | spawn-n|vfork-n|threads-n|fork-n|threads-report N | fork-rate N S | open-n N PATH | "
+				"open PATH...\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "fork-n") || !strcmp(argv[1], "threads-report")) {
+		if (argc < 3)
+			return 2;
+		return make_reported(argv[1], atoi(argv[2]));
+	}
+	if (!strcmp(argv[1], "fork-rate"))
+		return argc == 4 ? fork_rate(atoi(argv[2]), atof(argv[3])) : 2;
+	if (!strcmp(argv[1], "open-n")) {
+		int i, n = argc == 4 ? atoi(argv[2]) : -1;
+
+		for (i = 0; i < n; i++) {
+			int fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0)
+				return 1;
+			close(fd);
+		}
+		return n < 0 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "open"))
+		return open_paths(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "spawn-n") || !strcmp(argv[1], "vfork-n") ||
 	    !strcmp(argv[1], "threads-n")) {
 		if (argc != 3)

@@ -75,7 +75,6 @@ int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, in
 
 	memset(b, 0, sizeof(*b));
 	b->verbose = verbose;
-	b->perf_map_fd = -1;
 	quiet_begin(b, &q);
 	b->mod = bpf_module_create_c_from_string(source, 0, cflags, ncflags, true, NULL);
 	quiet_end(b, &q);
@@ -107,7 +106,7 @@ static int load(struct fw_bpf *b, const char *fn, int prog_type)
 	return fd;
 }
 
-int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol)
+int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, bool ret)
 {
 	struct fw_attachment *a;
 	struct quiet q;
@@ -121,13 +120,14 @@ int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol)
 		return -1;
 	a = &b->att[b->natt];
 	memset(a, 0, sizeof(*a));
-	/* Same event naming as BCC's Python: p_<symbol>, '.' made '_'. */
-	snprintf(a->event, sizeof(a->event), "p_%s", symbol);
+	/* Same event naming as BCC's Python: p_<symbol> or r_<symbol>, '.' made '_'. */
+	snprintf(a->event, sizeof(a->event), "%s_%s", ret ? "r" : "p", symbol);
 	for (c = a->event; *c; c++)
 		if (*c == '.' || *c == '+')
 			*c = '_';
 	quiet_begin(b, &q);
-	a->fd = bpf_attach_kprobe(prog, BPF_PROBE_ENTRY, a->event, symbol, 0, 0);
+	a->fd = bpf_attach_kprobe(prog, ret ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY, a->event, symbol, 0,
+				  0);
 	quiet_end(b, &q);
 	if (a->fd < 0)
 		return -1;
@@ -199,7 +199,7 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 	int cpus[FW_MAX_CPUS], n, i;
 	char list[4096];
 	ssize_t len;
-	int fd;
+	int fd, map_fd;
 
 	fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -212,8 +212,8 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 	n = fw_parse_cpulist(list, cpus, FW_MAX_CPUS);
 	if (n <= 0)
 		return -1;
-	b->perf_map_fd = bpf_table_fd(b->mod, table);
-	if (b->perf_map_fd < 0)
+	map_fd = bpf_table_fd(b->mod, table);
+	if (map_fd < 0 || b->nreaders + n > 2 * FW_MAX_CPUS)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct bcc_perf_buffer_opts opts = { .pid = -1, .cpu = cpus[i], .wakeup_events = 1 };
@@ -227,9 +227,10 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 		if (!r)
 			return -1;
 		b->readers[b->nreaders] = r;
+		b->reader_map_fds[b->nreaders] = map_fd;
 		b->reader_cpus[b->nreaders++] = key;
 		rfd = perf_reader_fd(r);
-		if (bpf_update_elem(b->perf_map_fd, &key, &rfd, 0) < 0)
+		if (bpf_update_elem(map_fd, &key, &rfd, 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -261,8 +262,7 @@ void fw_bpf_close(struct fw_bpf *b)
 	for (j = 0; j < b->nreaders; j++) {
 		int key = b->reader_cpus[j];
 
-		if (b->perf_map_fd >= 0)
-			bpf_delete_elem(b->perf_map_fd, &key);
+		bpf_delete_elem(b->reader_map_fds[j], &key);
 		perf_reader_free(b->readers[j]);
 	}
 	b->nreaders = 0;

@@ -32,10 +32,11 @@ struct fw_bpf {
 	size_t nprogs;
 	struct fw_attachment att[FW_MAX_ATTACH];
 	size_t natt;
-	struct perf_reader *readers[FW_MAX_CPUS];
-	int reader_cpus[FW_MAX_CPUS];
+	/* Perf readers of every perf table opened, one per CPU per table. */
+	struct perf_reader *readers[2 * FW_MAX_CPUS];
+	int reader_cpus[2 * FW_MAX_CPUS];
+	int reader_map_fds[2 * FW_MAX_CPUS];
 	int nreaders;
-	int perf_map_fd;
 	char last_error[512]; /* the most telling line libbcc printed */
 };
 
@@ -43,7 +44,8 @@ struct fw_bpf {
  * and its most telling line is left in b->last_error. */
 int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
 		   bool verbose);
-int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol);
+/* An entry kprobe, or with ret a return probe (kretprobe). */
+int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, bool ret);
 int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *category,
 			     const char *name);
 /* Detaches every kprobe attached so far (for the fallback to tracepoints). */
@@ -51,6 +53,8 @@ void fw_bpf_detach_kprobes(struct fw_bpf *b);
 int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
 typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
 typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
+/* Opens one reader per online CPU for a BPF_PERF_OUTPUT table, page_cnt
+ * pages each (a power of two). May be called for several tables. */
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
 		     void *cookie, int page_cnt);
 void fw_bpf_poll(struct fw_bpf *b, int timeout_ms);

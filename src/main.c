@@ -2,15 +2,17 @@
 /*
  * bcc-forkwatch: fork-bomb detector and process-creation monitor on libbcc.
  *
- * main() does the orchestration: options, probe choice, kernel headers,
- * compile, attach (kprobes, falling back to tracepoints), then waits for
- * alerts until a signal or --duration, and tears everything down.
+ * main() runs the stages in order: options, what the kernel offers (probe
+ * choice, tracefs), kernel headers, compile, configure, attach (kprobes,
+ * falling back to tracepoints), then polls the perf buffers until a signal
+ * or --duration, and tears everything down. Alerts and events are handled
+ * in alerts.c and events.c; metrics in metrics.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +24,20 @@
 #include <bcc/libbpf.h>
 #include <jansson.h>
 
-#include "burst.h"
 #include "forkwatch_logic.h"
 #include "headers.h"
 #include "kallsyms.h"
-#include "loader.h"
-#include "options.h"
+#include "metrics.h"
 #include "output.h"
 #include "probe_choice.h"
+#include "session.h"
 #include "tracefs.h"
 #include "util.h"
 
-#define PROG "bcc-forkwatch"
 #define STATE_DIR "/var/cache/bcc-forkwatch"
-#define PERF_PAGES 8 /* alerts are rare; 32 KiB per CPU is plenty */
-#define MAX_MEMBERS 32768
+#define ALERT_PAGES 8 /* alerts are rare; 32 KiB per CPU is plenty */
+#define TEXTFILE_PERIOD_NS 5000000000ULL
+#define LOST_REPORT_PERIOD_NS 1000000000ULL
 
 extern const char fw_probe_source[];
 
@@ -47,29 +48,18 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-struct state {
-	struct fw_options opt;
-	struct fw_bpf bpf;
-	FILE *log;
-	char hostname[256];
-	uint64_t alerts;
-	uint64_t lost;
-	int procs_fd;
-	int trees_fd;
-	struct fw_member *members; /* scratch for naming burst roots */
+/* What the running kernel offers, learnt before anything is compiled. */
+struct kernel_facts {
+	struct utsname uts;
+	struct fw_probe_plan plan;
+	bool plan_ok;
+	char plan_err[1024];
+	struct fw_open_probe open_probe;
+	bool open_probe_ok;
+	char tracefs[256];
+	bool tracefs_mounted;
+	bool kprobes_ok;
 };
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static double now_wall(void)
 {
@@ -85,98 +75,6 @@ static uint64_t now_mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int read_small_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static void proc_comm(uint32_t pid, char *out, size_t len)
-{
-	char path[64], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0) {
-		out[0] = '\0';
-		return;
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	fw_clean_comm(buf, sizeof(buf), 0, out, len);
-}
-
-static uint32_t proc_ppid(uint32_t pid)
-{
-	char path[64], buf[1024], *close_paren;
-	unsigned ppid;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	close_paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
-	if (!close_paren || sscanf(close_paren + 1, " %*c %u", &ppid) != 1)
-		return 0;
-	return ppid;
-}
-
-/* Reads the live members of one tree out of the procs map and names the
- * process where the burst fans out. Also finds a command name for it when
- * it is already gone: the one its children were created with. */
-static uint32_t name_burst_root(struct state *s, uint32_t tree_root, uint32_t *depth,
-				char *comm, size_t commlen)
-{
-	struct fw_tree tree;
-	struct fw_proc rec;
-	uint32_t key, next, root;
-	size_t n = 0, i;
-	int r;
-
-	*depth = 0;
-	comm[0] = '\0';
-	if (bpf_lookup_elem(s->trees_fd, &tree_root, &tree) < 0)
-		return tree_root;
-	r = bpf_get_first_key(s->procs_fd, &key, sizeof(key));
-	while (r == 0 && n < MAX_MEMBERS) {
-		if (bpf_lookup_elem(s->procs_fd, &key, &rec) == 0 && rec.root == tree_root) {
-			s->members[n].tgid = key;
-			s->members[n].created_ns = rec.created_ns;
-			s->members[n].depth = rec.depth;
-			s->members[n].flags = rec.flags;
-			memcpy(s->members[n].top, rec.top, sizeof(rec.top));
-			n++;
-		}
-		r = bpf_get_next_key(s->procs_fd, &key, &next);
-		key = next;
-	}
-	root = fw_burst_root(tree_root, s->members, n, tree.burst_start_ns, FW_BURST_SHARE_PCT,
-			     depth);
-	proc_comm(root, comm, commlen);
-	if (comm[0] || root == tree_root)
-		return root;
-	for (i = 0; i < n; i++) {
-		struct fw_member *m = &s->members[i];
-
-		/* The root is gone (a bash bomb's root exits at once): name it
-		 * after the command a descendant was created with, a direct
-		 * child's when one is alive (deeper ones may have exec'd since). */
-		if (m->depth > *depth && m->top[*depth - 1] == root &&
-		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
-			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);
-			if (m->depth == *depth + 1)
-				break;
-		}
-	}
-	return root;
 }
 
 /* Marks the open file descriptors (below max) in set. */
@@ -202,67 +100,10 @@ static void check_fds_released(const unsigned char *before)
 	for (fd = 0; fd < (int)sizeof(after); fd++)
 		leaked += after[fd] && !before[fd];
 	if (leaked)
-		fail("internal error: %d file descriptors left open after teardown", leaked);
+		fw_fail("internal error: %d file descriptors left open after teardown", leaked);
 }
 
-static void on_alert(void *cookie, void *data, int size)
-{
-	struct state *s = cookie;
-	struct fw_alert a;
-	struct fw_report r = { 0 };
-	char root_comm[FW_COMM_LEN + 1] = "", tree_comm[FW_COMM_LEN + 1] = "", line[1024];
-
-	if (size < (int)sizeof(a))
-		return;
-	memcpy(&a, data, sizeof(a));
-	s->alerts++;
-
-	r.alert = &a;
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: shift it onto wall time. */
-	r.wall = now_wall() - (double)(now_mono_ns() - a.ts_ns) / 1e9;
-	r.hostname = s->hostname;
-	r.window_ns = s->opt.window_ns;
-	r.ppid = a.ppid ? a.ppid : proc_ppid(a.tgid);
-	proc_comm(a.root, tree_comm, sizeof(tree_comm));
-	if (a.kind == FW_ALERT_THREADS) {
-		r.root = a.tgid;
-		fw_clean_comm(a.comm, sizeof(a.comm), 0, root_comm, sizeof(root_comm));
-	} else {
-		r.root = name_burst_root(s, a.root, &r.root_depth, root_comm, sizeof(root_comm));
-	}
-	r.root_comm = root_comm[0] ? root_comm : "?";
-	r.tree_comm = tree_comm[0] ? tree_comm : "?";
-
-	if (s->opt.json) {
-		json_t *j = fw_report_json(&r);
-
-		if (j) {
-			json_dumpf(j, stdout, JSON_COMPACT);
-			json_decref(j);
-			fputc('\n', stdout);
-		}
-	} else {
-		fw_format_text(&r, line, sizeof(line));
-		puts(line);
-	}
-	fflush(stdout);
-	if (s->log) {
-		fw_format_csv(&r, line, sizeof(line));
-		fprintf(s->log, "%s\n", line);
-		fflush(s->log);
-	}
-}
-
-static void on_lost(void *cookie, uint64_t lost)
-{
-	struct state *s = cookie;
-
-	s->lost += lost;
-	fprintf(stderr, PROG ": lost %llu alert samples (perf buffer full)\n",
-		(unsigned long long)lost);
-}
-
-static int open_log(struct state *s)
+static int open_log(struct fw_session *s)
 {
 	struct stat st;
 	int fd;
@@ -271,8 +112,8 @@ static int open_log(struct state *s)
 		return 0;
 	fd = open(s->opt.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fail("cannot write log %s: %s", s->opt.log_path,
-		     fd < 0 ? strerror(errno) : "not a regular file");
+		fw_fail("cannot write log %s: %s", s->opt.log_path,
+			fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -280,7 +121,7 @@ static int open_log(struct state *s)
 	s->log = fdopen(fd, "a");
 	if (!s->log) {
 		close(fd);
-		fail("cannot write log %s: %s", s->opt.log_path, strerror(errno));
+		fw_fail("cannot write log %s: %s", s->opt.log_path, strerror(errno));
 		return -1;
 	}
 	if (st.st_size == 0)
@@ -289,19 +130,51 @@ static int open_log(struct state *s)
 	return 0;
 }
 
-static void print_plan(const struct fw_probe_plan *plan, bool kprobes_ok, const char *tracefs,
-		       enum fw_probe_mode mode)
+/* The textfile is written beside itself and renamed: its directory must
+ * take new files. */
+static int check_textfile(const char *path)
+{
+	char copy[4096];
+	struct stat st;
+	const char *dir;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy)) {
+		fw_fail("cannot write --metrics-textfile %s: path too long", path);
+		return -1;
+	}
+	dir = dirname(copy);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fw_fail("cannot write --metrics-textfile %s: not a regular file", path);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		fw_fail("cannot write --metrics-textfile %s: directory %s: %s", path, dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *present(const struct kernel_facts *k, const char *cat, const char *ev)
+{
+	return k->tracefs[0] && fw_tracepoint_exists(k->tracefs, cat, ev) ? "present" : "absent";
+}
+
+static void print_plan(const struct kernel_facts *k, enum fw_probe_mode mode)
 {
 	static const char *const entry_tps[] = { "clone", "clone3", "fork", "vfork" };
+	static const char *const open_calls[] = { "open", "openat", "openat2" };
+	const struct fw_probe_plan *plan = &k->plan;
 	size_t i;
 
 	printf("arch: %s\n", plan->arch);
-	printf("kprobes: %s\n", kprobes_ok ? "supported by this kernel"
-					   : "not supported by this kernel (no kprobe PMU, no "
-					     "kprobe_events)");
+	printf("kprobes: %s\n", k->kprobes_ok ? "supported by this kernel"
+					      : "not supported by this kernel (no kprobe PMU, no "
+						"kprobe_events)");
 	printf("mode: %s -> %s\n", fw_mode_name(mode),
-	       mode == FW_MODE_TRACEPOINT || (mode == FW_MODE_AUTO && !kprobes_ok) ? "tracepoints"
-										    : "kprobes");
+	       mode == FW_MODE_TRACEPOINT || (mode == FW_MODE_AUTO && !k->kprobes_ok)
+		       ? "tracepoints"
+		       : "kprobes");
 	printf("kprobes (entry points from /proc/kallsyms):\n");
 	for (i = 0; i < plan->count; i++)
 		printf("  %-24s %-7s %s\n", plan->probes[i].symbol,
@@ -313,19 +186,29 @@ static void print_plan(const struct fw_probe_plan *plan, bool kprobes_ok, const 
 		char ev[32];
 
 		snprintf(ev, sizeof(ev), "sys_enter_%s", entry_tps[i]);
-		printf("  syscalls:%-16s %s\n", ev,
-		       tracefs && fw_tracepoint_exists(tracefs, "syscalls", ev) ? "present" : "absent");
+		printf("  syscalls:%-16s %s\n", ev, present(k, "syscalls", ev));
 	}
 	printf("always (counting and lineage):\n");
 	printf("  task:task_newtask         new tasks with clone_flags (%s)\n",
-	       tracefs && fw_tracepoint_exists(tracefs, "task", "task_newtask") ? "present"
-										: "absent");
+	       present(k, "task", "task_newtask"));
 	printf("  sched:sched_process_exit  exits, for live counts (%s)\n",
-	       tracefs && fw_tracepoint_exists(tracefs, "sched", "sched_process_exit") ? "present"
-										       : "absent");
+	       present(k, "sched", "sched_process_exit"));
 	printf("  sched:sched_process_exec  command names after exec (%s)\n",
-	       tracefs && fw_tracepoint_exists(tracefs, "sched", "sched_process_exec") ? "present"
-										       : "absent");
+	       present(k, "sched", "sched_process_exec"));
+	printf("file opens (--opens, and metrics):\n");
+	if (k->open_probe_ok)
+		printf("  kprobe+kretprobe %-15s every open syscall meets here\n",
+		       k->open_probe.symbol);
+	else
+		printf("  kprobe: neither do_sys_openat2 nor do_sys_open in kallsyms\n");
+	for (i = 0; i < 3; i++) {
+		char enter[32], exit_ev[32];
+
+		snprintf(enter, sizeof(enter), "sys_enter_%s", open_calls[i]);
+		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", open_calls[i]);
+		printf("  syscalls:%-16s %s (and %s: %s)\n", enter, present(k, "syscalls", enter),
+		       exit_ev, present(k, "syscalls", exit_ev));
+	}
 }
 
 static const char *kp_function(int syscall)
@@ -344,26 +227,96 @@ static const char *kp_function(int syscall)
 	}
 }
 
-static void read_stats(struct state *s, uint64_t *out)
+/* Probe choice from /proc/kallsyms: the creation entry points, and the
+ * kernel function opens go through. */
+static void load_plan(const struct fw_options *o, struct kernel_facts *k)
 {
-	int fd = fw_bpf_table_fd(&s->bpf, "stats");
+	const char *wanted[FW_MAX_PROBES + 2];
+	char spec_buf[1024];
+	struct fw_ksyms ks;
+	int nwanted = 0, r;
+	FILE *f;
+
+	k->plan_ok = false;
+	k->open_probe_ok = false;
+	if (o->arch_probe) {
+		nwanted = fw_spec_symbols(o->arch_probe, spec_buf, sizeof(spec_buf), wanted,
+					  FW_MAX_PROBES);
+		if (nwanted < 0)
+			nwanted = 0;
+	}
+	wanted[nwanted++] = fw_open_probe_symbols[0];
+	wanted[nwanted++] = fw_open_probe_symbols[1];
+	f = fopen("/proc/kallsyms", "re");
+	if (!f) {
+		fw_snprintf(k->plan_err, sizeof(k->plan_err), "cannot read /proc/kallsyms: %s",
+			    strerror(errno));
+		return;
+	}
+	r = fw_ksyms_load(f, wanted, (size_t)nwanted, &ks);
+	fclose(f);
+	if (r < 0) {
+		fw_snprintf(k->plan_err, sizeof(k->plan_err), "cannot read /proc/kallsyms");
+		return;
+	}
+	k->plan_ok = fw_plan_from_spec(&ks, o->arch_probe, k->uts.machine, &k->plan, k->plan_err,
+				       sizeof(k->plan_err)) == 0;
+	k->open_probe_ok = fw_open_probe_choose(&ks, &k->open_probe) == 0;
+	fw_ksyms_free(&ks);
+}
+
+static void read_stats(const struct fw_session *s, uint64_t *out)
+{
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 	uint64_t *vals;
 	uint32_t i;
 	long c;
 
 	memset(out, 0, sizeof(uint64_t) * FW_STAT_COUNT);
-	if (fd < 0 || ncpu <= 0)
+	if (s->stats_fd < 0 || ncpu <= 0)
 		return;
 	/* Per-CPU arrays return one 8-byte slot per possible CPU. */
 	vals = calloc((size_t)ncpu + 64, sizeof(uint64_t));
 	if (!vals)
 		return;
 	for (i = 0; i < FW_STAT_COUNT; i++)
-		if (bpf_lookup_elem(fd, &i, vals) == 0)
+		if (bpf_lookup_elem(s->stats_fd, &i, vals) == 0)
 			for (c = 0; c < ncpu; c++)
 				out[i] += vals[c];
 	free(vals);
+}
+
+static uint64_t count_keys(int fd)
+{
+	uint32_t key, next;
+	uint64_t n = 0;
+	int r = bpf_get_first_key(fd, &key, sizeof(key));
+
+	while (r == 0) {
+		n++;
+		r = bpf_get_next_key(fd, &key, &next);
+		key = next;
+	}
+	return n;
+}
+
+/* The metrics snapshot, at scrape time (HTTP thread) or textfile time. */
+static int metrics_fill(void *cookie, struct fw_metrics *m)
+{
+	struct fw_session *s = cookie;
+
+	if (s->started == 0)
+		return -1; /* not attached yet */
+	read_stats(s, m->stats);
+	m->tracked_trees = count_keys(s->trees_fd);
+	m->lost_alerts_read = __atomic_load_n(&s->lost_alerts, __ATOMIC_RELAXED);
+	m->lost_events_read = __atomic_load_n(&s->lost_events, __ATOMIC_RELAXED);
+	m->start_time = s->started;
+	m->version = FW_VERSION_STRING;
+	m->mode = s->use_kprobes ? "kprobe" : "tracepoint";
+	m->probes = s->probes;
+	m->opens_counted = s->opens_attached;
+	return 0;
 }
 
 /* {"clone": n, "clone3": n, ...} from FW_STAT_* base + enum fw_syscall. */
@@ -377,13 +330,15 @@ static json_t *by_syscall(const uint64_t *st, int base)
 	return o;
 }
 
-static void print_summary(struct state *s, double seconds)
+static void print_summary(struct fw_session *s, double seconds)
 {
 	uint64_t st[FW_STAT_COUNT];
+	char extra[256] = "";
 
 	read_stats(s, st);
 	if (s->opt.json) {
-		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I}",
+		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, "
+				      "s:I, s:I, s:I}",
 				      "event", "summary", "seconds", seconds,
 				      "processes", (json_int_t)st[FW_STAT_PROCS],
 				      "threads", (json_int_t)st[FW_STAT_THREADS],
@@ -393,8 +348,11 @@ static void print_summary(struct state *s, double seconds)
 				      "threads_by", by_syscall(st, FW_STAT_THREADS_BY),
 				      "alerts", (json_int_t)s->alerts,
 				      "suppressed", (json_int_t)st[FW_STAT_SUPPRESSED],
-				      "lost", (json_int_t)s->lost,
-				      "untracked", (json_int_t)st[FW_STAT_UNTRACKED]);
+				      "lost", (json_int_t)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]),
+				      "untracked", (json_int_t)st[FW_STAT_UNTRACKED],
+				      "events", (json_int_t)s->events,
+				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
+				      "opens", (json_int_t)st[FW_STAT_OPENS]);
 
 		if (j) {
 			json_dumpf(j, stdout, JSON_COMPACT);
@@ -404,274 +362,514 @@ static void print_summary(struct state *s, double seconds)
 		}
 		return;
 	}
+	if (s->opt.events || s->opt.opens)
+		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (perf buffer full)",
+			 (unsigned long long)s->events, (unsigned long long)st[FW_STAT_EV_LOST]);
 	fprintf(stderr,
-		PROG ": %.1fs: %llu processes and %llu threads created (calls: clone %llu, clone3 "
-		"%llu, fork %llu, vfork %llu), %llu alerts (%llu repeats suppressed), %llu lost "
-		"samples%s\n",
+		FW_PROG ": %.1fs: %llu processes and %llu threads created (calls: clone %llu, "
+		"clone3 %llu, fork %llu, vfork %llu), %llu alerts (%llu repeats suppressed), %llu "
+		"lost alert samples%s%s\n",
 		seconds, (unsigned long long)st[FW_STAT_PROCS],
 		(unsigned long long)st[FW_STAT_THREADS],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_CLONE],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_CLONE3],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_FORK],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_VFORK], (unsigned long long)s->alerts,
-		(unsigned long long)st[FW_STAT_SUPPRESSED], (unsigned long long)s->lost,
+		(unsigned long long)st[FW_STAT_SUPPRESSED],
+		(unsigned long long)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]), extra,
 		st[FW_STAT_UNTRACKED] ? " (some processes untracked: maps full)" : "");
 }
 
-static int load_plan(const struct fw_options *o, const char *machine, struct fw_probe_plan *plan,
-		     char *err, size_t errlen)
+/* Stage: kernel headers for BCC. Returns an exit code. */
+static int find_headers(const struct kernel_facts *k, const struct fw_options *o)
 {
-	const char *wanted[FW_MAX_PROBES];
-	char spec_buf[1024];
-	struct fw_ksyms ks;
-	int nwanted = 0, r;
-	FILE *f;
-
-	if (o->arch_probe) {
-		nwanted = fw_spec_symbols(o->arch_probe, spec_buf, sizeof(spec_buf), wanted,
-					  FW_MAX_PROBES);
-		if (nwanted < 0)
-			nwanted = 0;
-	}
-	f = fopen("/proc/kallsyms", "re");
-	if (!f) {
-		fw_snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(errno));
-		return -1;
-	}
-	r = fw_ksyms_load(f, wanted, (size_t)nwanted, &ks);
-	fclose(f);
-	if (r < 0) {
-		fw_snprintf(err, errlen, "cannot read /proc/kallsyms");
-		return -1;
-	}
-	r = fw_plan_from_spec(&ks, o->arch_probe, machine, plan, err, errlen);
-	fw_ksyms_free(&ks);
-	return r;
-}
-
-int main(int argc, char **argv)
-{
-	static struct state s;
-	unsigned char fds_at_start[256];
-	struct fw_probe_plan plan;
+	char os_release[4096] = "", err[1024];
 	struct fw_headers hdr;
-	struct utsname uts;
-	char err[1024], tracefs[256], os_release[4096] = "", kept[1024] = "";
-	const char *cflags[16];
-	int ncflags = 0, rc = FW_EXIT_OK, plan_ok;
-	bool kprobes_ok, tracefs_mounted = false, use_kprobes;
-	struct sigaction sa;
-	double started;
-	uint64_t deadline = 0;
-	size_t i;
+	ssize_t n;
+	int fd;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	open_fds(fds_at_start, (int)sizeof(fds_at_start));
-	switch (fw_options_parse(argc, argv, &s.opt, stdout, err, sizeof(err))) {
-	case FW_PARSE_EXIT_OK:
-		return FW_EXIT_OK;
-	case FW_PARSE_ERROR:
-		fail("%s", err);
-		return FW_EXIT_USAGE;
-	default:
-		break;
+	fd = open("/etc/os-release", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, os_release, sizeof(os_release) - 1);
+		os_release[n > 0 ? n : 0] = '\0';
+		close(fd);
 	}
-	uname(&uts);
-
-	plan_ok = load_plan(&s.opt, uts.machine, &plan, err, sizeof(err)) == 0;
-	if (!plan_ok && s.opt.arch_probe) {
-		fail("%s", err);
-		return FW_EXIT_USAGE;
-	}
-	if (!plan_ok && s.opt.mode == FW_MODE_KPROBE) {
-		fail("--probe-mode kprobe: %s", err);
-		return FW_EXIT_BPF;
-	}
-
-	if (geteuid() != 0 && !s.opt.list_probes) {
-		fail("must be run as root (it loads eBPF programs); try: sudo %s", argv[0]);
-		return FW_EXIT_NOT_ROOT;
-	}
-	if (fw_tracefs_open(tracefs, sizeof(tracefs), &tracefs_mounted) < 0) {
-		if (!s.opt.list_probes) {
-			fail("tracefs is not available at /sys/kernel/tracing and could not be mounted: "
-			     "%s", strerror(errno));
-			return FW_EXIT_BPF;
-		}
-		tracefs[0] = '\0';
-	}
-	if (tracefs_mounted)
-		fprintf(stderr, PROG ": mounted tracefs on %s (it was not mounted)\n", tracefs);
-	kprobes_ok = plan_ok && fw_kprobes_supported(tracefs);
-
-	if (s.opt.list_probes) {
-		if (!plan_ok)
-			printf("kprobes: none usable: %s\n", err);
-		else
-			print_plan(&plan, kprobes_ok, tracefs[0] ? tracefs : NULL, s.opt.mode);
-		return FW_EXIT_OK;
-	}
-	if (s.opt.mode == FW_MODE_KPROBE && !kprobes_ok) {
-		fail("--probe-mode kprobe: this kernel cannot attach kprobes (no kprobe PMU and no "
-		     "%s/kprobe_events; built without CONFIG_KPROBES?); use --probe-mode auto",
-		     tracefs);
-		return FW_EXIT_BPF;
-	}
-	if (!fw_tracepoint_exists(tracefs, "task", "task_newtask") ||
-	    !fw_tracepoint_exists(tracefs, "sched", "sched_process_exit")) {
-		fail("this kernel lacks the task:task_newtask or sched:sched_process_exit tracepoint");
-		return FW_EXIT_BPF;
-	}
-
-	if (open_log(&s) < 0)
-		return FW_EXIT_LOG;
-	if (gethostname(s.hostname, sizeof(s.hostname)) < 0)
-		snprintf(s.hostname, sizeof(s.hostname), "unknown");
-	s.hostname[sizeof(s.hostname) - 1] = '\0';
-
-	/* Kernel headers. */
-	read_small_file("/etc/os-release", os_release, sizeof(os_release));
 	{
 		struct fw_headers_query q = {
 			.root = "",
-			.release = uts.release,
-			.machine = uts.machine,
-			.explicit_dir = s.opt.kernel_headers,
+			.release = k->uts.release,
+			.machine = k->uts.machine,
+			.explicit_dir = o->kernel_headers,
 			.env_source = getenv("BCC_KERNEL_SOURCE"),
 			.state_dir = STATE_DIR,
 			.os_release = os_release,
 		};
 
 		if (fw_find_headers(&q, &hdr, err, sizeof(err)) < 0) {
-			fail("%s", err);
-			rc = FW_EXIT_HEADERS;
-			goto out;
+			fw_fail("%s", err);
+			return FW_EXIT_HEADERS;
 		}
 	}
 	if (hdr.source[0] && setenv("BCC_KERNEL_SOURCE", hdr.source, 1) < 0) {
-		fail("cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
-		rc = FW_EXIT_HEADERS;
-		goto out;
+		fw_fail("cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
+		return FW_EXIT_HEADERS;
 	}
 	if (hdr.mismatch)
 		fprintf(stderr,
-			PROG ": warning: no headers for the running kernel %s; compiling against %s "
-			"(%s). Struct layouts may differ; the probe reads none.\n",
-			uts.release, hdr.release, hdr.how);
+			FW_PROG ": warning: no headers for the running kernel %s; compiling against "
+			"%s (%s). Struct layouts may differ; the probe reads none.\n",
+			k->uts.release, hdr.release, hdr.how);
+	return FW_EXIT_OK;
+}
 
-	/* Compile-time switches: integers decided here, never user text. */
-	use_kprobes = s.opt.mode != FW_MODE_TRACEPOINT && kprobes_ok;
-	cflags[ncflags++] = "-DFW_EMBEDDED";
-	if (fw_tracepoint_has_field(tracefs, "sched", "sched_process_exit", "group_dead") == 1)
-		cflags[ncflags++] = "-DFW_EXIT_HAS_GROUP_DEAD=1";
-	if (fw_tracepoint_exists(tracefs, "sched", "sched_process_exec"))
-		cflags[ncflags++] = "-DFW_TP_EXEC=1";
-	if (s.opt.mode != FW_MODE_KPROBE) {
-		if (fw_tracepoint_exists(tracefs, "syscalls", "sys_enter_clone"))
-			cflags[ncflags++] = "-DFW_TP_ENTRY_CLONE=1";
-		if (fw_tracepoint_exists(tracefs, "syscalls", "sys_enter_clone3"))
-			cflags[ncflags++] = "-DFW_TP_ENTRY_CLONE3=1";
-		if (fw_tracepoint_exists(tracefs, "syscalls", "sys_enter_fork"))
-			cflags[ncflags++] = "-DFW_TP_ENTRY_FORK=1";
-		if (fw_tracepoint_exists(tracefs, "syscalls", "sys_enter_vfork"))
-			cflags[ncflags++] = "-DFW_TP_ENTRY_VFORK=1";
-	}
-	if (fw_bpf_compile(&s.bpf, fw_probe_source, cflags, ncflags, s.opt.verbose) < 0) {
-		fail("cannot compile the probe with headers from %s%s%s", hdr.source[0] ? hdr.source :
-		     hdr.how, s.bpf.last_error[0] ? ": " : "", s.bpf.last_error);
-		rc = FW_EXIT_BPF;
-		goto out;
-	}
+static bool tp_pair(const struct kernel_facts *k, const char *call)
+{
+	char enter[32], exit_ev[32];
 
-	/* Settings go through a map, before anything is attached. */
-	{
-		struct fw_config cfg = {
-			.window_ns = s.opt.window_ns,
-			.epoch_max_ns = s.opt.window_ns * FW_EPOCH_WINDOWS,
-			.proc_threshold = s.opt.proc_threshold,
-			.tree_threshold = s.opt.tree_threshold,
-			.thread_threshold = s.opt.thread_threshold,
-			.threads_enabled = s.opt.threads,
-		};
-		uint32_t zero = 0;
+	snprintf(enter, sizeof(enter), "sys_enter_%s", call);
+	snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", call);
+	return fw_tracepoint_exists(k->tracefs, "syscalls", enter) &&
+	       fw_tracepoint_exists(k->tracefs, "syscalls", exit_ev);
+}
 
-		s.procs_fd = fw_bpf_table_fd(&s.bpf, "procs");
-		s.trees_fd = fw_bpf_table_fd(&s.bpf, "trees");
-		if (bpf_update_elem(fw_bpf_table_fd(&s.bpf, "config"), &zero, &cfg, 0) < 0 ||
-		    s.procs_fd < 0 || s.trees_fd < 0) {
-			fail("cannot configure the probe: %s", strerror(errno));
-			rc = FW_EXIT_BPF;
-			goto out;
+/* Stage: compile. Switches are integers decided here, never user text. */
+static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
+{
+	static const char *const entry[] = { "clone", "clone3", "fork", "vfork" };
+	static const char *const entry_flags[] = { "-DFW_TP_ENTRY_CLONE=1", "-DFW_TP_ENTRY_CLONE3=1",
+						   "-DFW_TP_ENTRY_FORK=1", "-DFW_TP_ENTRY_VFORK=1" };
+	static const char *const open_calls[] = { "open", "openat", "openat2" };
+	static const char *const open_flags[] = { "-DFW_TP_OPEN=1", "-DFW_TP_OPENAT=1",
+						  "-DFW_TP_OPENAT2=1" };
+	const char *cflags[16];
+	int n = 0, i;
+
+	cflags[n++] = "-DFW_EMBEDDED";
+	if (fw_tracepoint_has_field(k->tracefs, "sched", "sched_process_exit", "group_dead") == 1)
+		cflags[n++] = "-DFW_EXIT_HAS_GROUP_DEAD=1";
+	if (fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exec"))
+		cflags[n++] = "-DFW_TP_EXEC=1";
+	if (s->opt.mode != FW_MODE_KPROBE) {
+		for (i = 0; i < 4; i++) {
+			char ev[32];
+
+			snprintf(ev, sizeof(ev), "sys_enter_%s", entry[i]);
+			if (fw_tracepoint_exists(k->tracefs, "syscalls", ev))
+				cflags[n++] = entry_flags[i];
 		}
+		for (i = 0; opens && i < 3; i++)
+			if (tp_pair(k, open_calls[i]))
+				cflags[n++] = open_flags[i];
 	}
-	s.members = calloc(MAX_MEMBERS, sizeof(*s.members));
-	if (!s.members) {
-		fail("out of memory");
-		rc = FW_EXIT_BPF;
-		goto out;
+	if (fw_bpf_compile(&s->bpf, fw_probe_source, cflags, n, s->opt.verbose) < 0) {
+		fw_fail("cannot compile the probe with the kernel headers in %s%s%s",
+			getenv("BCC_KERNEL_SOURCE") ? getenv("BCC_KERNEL_SOURCE") : "the default place",
+			s->bpf.last_error[0] ? ": " : "", s->bpf.last_error);
+		return FW_EXIT_BPF;
 	}
-	if (fw_bpf_open_perf(&s.bpf, "alerts", on_alert, on_lost, &s, PERF_PAGES) < 0) {
-		fail("cannot open the perf buffer: %s", s.bpf.last_error[0] ? s.bpf.last_error :
-		     strerror(errno));
-		rc = FW_EXIT_BPF;
-		goto out;
-	}
+	return FW_EXIT_OK;
+}
 
-	/* Core tracepoints first: they count, whatever the entry probes. */
-	if (fw_bpf_attach_tracepoint(&s.bpf, "tracepoint__task__task_newtask", "task",
+/* Stage: settings into the config map, before anything is attached. */
+static int configure(struct fw_session *s)
+{
+	struct fw_config cfg = {
+		.window_ns = s->opt.window_ns,
+		.epoch_max_ns = s->opt.window_ns * FW_EPOCH_WINDOWS,
+		.proc_threshold = s->opt.proc_threshold,
+		.tree_threshold = s->opt.tree_threshold,
+		.thread_threshold = s->opt.thread_threshold,
+		.threads_enabled = s->opt.threads,
+	};
+	uint32_t zero = 0;
+
+	if (s->opt.events)
+		cfg.events |= FW_EV_PROCESS | (s->opt.threads ? FW_EV_THREAD : 0);
+	if (s->opt.opens)
+		cfg.events |= FW_EV_OPEN;
+	if (s->opt.filter_pid) {
+		cfg.filter |= FW_FILTER_PID;
+		cfg.filter_pid = s->opt.pid;
+	}
+	if (s->opt.filter_uid) {
+		cfg.filter |= FW_FILTER_UID;
+		cfg.filter_uid = s->opt.uid;
+	}
+	if (s->opt.comm) {
+		cfg.filter |= FW_FILTER_COMM;
+		strncpy(cfg.filter_comm, s->opt.comm, sizeof(cfg.filter_comm) - 1);
+	}
+	s->procs_fd = fw_bpf_table_fd(&s->bpf, "procs");
+	s->trees_fd = fw_bpf_table_fd(&s->bpf, "trees");
+	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
+	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
+	if (s->procs_fd < 0 || s->trees_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 ||
+	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
+		fw_fail("cannot configure the probe: %s", strerror(errno));
+		return FW_EXIT_BPF;
+	}
+	if (fw_bpf_open_perf(&s->bpf, "alerts", fw_on_alert, fw_on_alert_lost, s, ALERT_PAGES) < 0 ||
+	    ((s->opt.events || s->opt.opens) &&
+	     fw_bpf_open_perf(&s->bpf, "events", fw_on_event, fw_on_event_lost, s,
+			      (int)s->opt.buffer_pages) < 0)) {
+		fw_fail("cannot open the perf buffers: %s",
+			s->bpf.last_error[0] ? s->bpf.last_error : strerror(errno));
+		return FW_EXIT_BPF;
+	}
+	return FW_EXIT_OK;
+}
+
+static void append(char *list, size_t len, const char *item)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, len - used, "%s%s", used ? ", " : "", item);
+}
+
+/* Opens: the kprobe pair where kprobes are in use, else syscall
+ * tracepoints. Attached first, so a failed kprobe pair can be detached
+ * without touching anything else. */
+static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char *what,
+			size_t len)
+{
+	static const char *const calls[] = { "open", "openat", "openat2" };
+	int i, attached = 0;
+
+	if (s->use_kprobes && k->open_probe_ok) {
+		const char *sym = k->open_probe.symbol;
+
+		if (fw_bpf_attach_kprobe(&s->bpf, k->open_probe.entry_fn, sym, false) == 0 &&
+		    fw_bpf_attach_kprobe(&s->bpf, "fw_kretp_open", sym, true) == 0) {
+			snprintf(what, len, "kprobe+kretprobe %s", sym);
+			s->opens_attached = true;
+			return FW_EXIT_OK;
+		}
+		if (s->opt.mode == FW_MODE_KPROBE) {
+			fw_fail("cannot attach kprobes to %s: %s", sym, s->bpf.last_error);
+			return FW_EXIT_BPF;
+		}
+		fprintf(stderr, FW_PROG ": kprobe on %s failed (%s); opens through tracepoints\n",
+			sym, s->bpf.last_error);
+		fw_bpf_detach_kprobes(&s->bpf);
+	} else if (s->opt.mode == FW_MODE_KPROBE) {
+		fw_fail("--probe-mode kprobe: neither do_sys_openat2 nor do_sys_open is in "
+			"/proc/kallsyms, so opens cannot be seen through kprobes");
+		return FW_EXIT_BPF;
+	}
+	what[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		char enter[32], exit_ev[32], fn_enter[64], fn_exit[64];
+
+		if (!tp_pair(k, calls[i]))
+			continue;
+		snprintf(enter, sizeof(enter), "sys_enter_%s", calls[i]);
+		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", calls[i]);
+		snprintf(fn_enter, sizeof(fn_enter), "tracepoint__syscalls__%s", enter);
+		snprintf(fn_exit, sizeof(fn_exit), "tracepoint__syscalls__%s", exit_ev);
+		/* Exit first: an entry seen without its exit would linger. */
+		if (fw_bpf_attach_tracepoint(&s->bpf, fn_exit, "syscalls", exit_ev) < 0 ||
+		    fw_bpf_attach_tracepoint(&s->bpf, fn_enter, "syscalls", enter) < 0) {
+			fw_fail("cannot attach syscalls:%s: %s", enter, s->bpf.last_error);
+			return FW_EXIT_BPF;
+		}
+		append(what, len, enter);
+		attached++;
+	}
+	if (!attached) {
+		fw_fail("no way to see file opens on this kernel: no kprobe on do_sys_openat2 and no "
+			"syscalls:sys_enter_openat tracepoint");
+		return FW_EXIT_BPF;
+	}
+	s->opens_attached = true;
+	return FW_EXIT_OK;
+}
+
+/* Stage: attach. Core tracepoints, opens, then the creation entry probes
+ * (kprobes, falling back to tracepoints). */
+static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool opens,
+		      char *opens_what, size_t opens_len)
+{
+	size_t i;
+	int rc;
+
+	if (fw_bpf_attach_tracepoint(&s->bpf, "tracepoint__task__task_newtask", "task",
 				     "task_newtask") < 0 ||
-	    fw_bpf_attach_tracepoint(&s.bpf, "tracepoint__sched__sched_process_exit", "sched",
+	    fw_bpf_attach_tracepoint(&s->bpf, "tracepoint__sched__sched_process_exit", "sched",
 				     "sched_process_exit") < 0) {
-		fail("cannot attach the core tracepoints: %s", s.bpf.last_error);
-		rc = FW_EXIT_BPF;
-		goto out;
+		fw_fail("cannot attach the core tracepoints: %s", s->bpf.last_error);
+		return FW_EXIT_BPF;
 	}
-	if (fw_tracepoint_exists(tracefs, "sched", "sched_process_exec"))
-		fw_bpf_attach_tracepoint(&s.bpf, "tracepoint__sched__sched_process_exec", "sched",
+	if (fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exec"))
+		fw_bpf_attach_tracepoint(&s->bpf, "tracepoint__sched__sched_process_exec", "sched",
 					 "sched_process_exec"); /* optional: nicer names only */
+	if (opens && (rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
+		return rc;
 
-	if (use_kprobes) {
-		for (i = 0; i < plan.count; i++) {
-			if (fw_bpf_attach_kprobe(&s.bpf, kp_function(plan.probes[i].syscall),
-						 plan.probes[i].symbol) < 0) {
-				if (s.opt.mode == FW_MODE_KPROBE) {
-					fail("cannot attach kprobe to %s: %s", plan.probes[i].symbol,
-					     s.bpf.last_error);
-					rc = FW_EXIT_BPF;
-					goto out;
-				}
-				fprintf(stderr,
-					PROG ": kprobe on %s failed (%s); falling back to tracepoints\n",
-					plan.probes[i].symbol, s.bpf.last_error);
-				fw_bpf_detach_kprobes(&s.bpf);
-				use_kprobes = false;
-				break;
+	s->probes[0] = '\0';
+	if (s->use_kprobes) {
+		for (i = 0; i < k->plan.count; i++) {
+			const char *sym = k->plan.probes[i].symbol;
+
+			if (fw_bpf_attach_kprobe(&s->bpf, kp_function(k->plan.probes[i].syscall), sym,
+						 false) == 0) {
+				append(s->probes, sizeof(s->probes), sym);
+				continue;
 			}
-			snprintf(kept + strlen(kept), sizeof(kept) - strlen(kept), "%s%s",
-				 kept[0] ? ", " : "", plan.probes[i].symbol);
+			if (s->opt.mode == FW_MODE_KPROBE) {
+				fw_fail("cannot attach kprobe to %s: %s", sym, s->bpf.last_error);
+				return FW_EXIT_BPF;
+			}
+			fprintf(stderr,
+				FW_PROG ": kprobe on %s failed (%s); falling back to tracepoints\n", sym,
+				s->bpf.last_error);
+			/* All of them: entry kprobes, and the open pair too, which then
+			 * stays detached (it counts nothing without its partner). */
+			fw_bpf_detach_kprobes(&s->bpf);
+			if (opens && strncmp(opens_what, "kprobe", 6) == 0) {
+				s->use_kprobes = false;
+				if ((rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
+					return rc;
+			}
+			s->use_kprobes = false;
+			break;
 		}
-	} else if (s.opt.mode == FW_MODE_AUTO) {
-		fprintf(stderr, PROG ": kprobes are not available on this kernel; using tracepoints\n");
+	} else if (s->opt.mode == FW_MODE_AUTO) {
+		fprintf(stderr, FW_PROG ": kprobes are not available on this kernel; using tracepoints\n");
 	}
-	if (!use_kprobes) {
+	if (!s->use_kprobes) {
 		static const char *const calls[] = { "clone", "clone3", "fork", "vfork" };
 
-		kept[0] = '\0';
+		s->probes[0] = '\0';
 		for (i = 0; i < 4; i++) {
-			char fn[64], ev[32];
+			char fn[64], ev[32], name[48];
 
 			snprintf(ev, sizeof(ev), "sys_enter_%s", calls[i]);
 			snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
-			if (!fw_tracepoint_exists(tracefs, "syscalls", ev))
+			if (!fw_tracepoint_exists(k->tracefs, "syscalls", ev))
 				continue;
-			if (fw_bpf_attach_tracepoint(&s.bpf, fn, "syscalls", ev) < 0) {
-				fprintf(stderr, PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
-					s.bpf.last_error);
+			if (fw_bpf_attach_tracepoint(&s->bpf, fn, "syscalls", ev) < 0) {
+				fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
+					s->bpf.last_error);
 				continue;
 			}
-			snprintf(kept + strlen(kept), sizeof(kept) - strlen(kept), "%ssyscalls:%s",
-				 kept[0] ? ", " : "", ev);
+			snprintf(name, sizeof(name), "syscalls:%s", ev);
+			append(s->probes, sizeof(s->probes), name);
 		}
+	}
+	return FW_EXIT_OK;
+}
+
+static void announce(struct fw_session *s, const char *opens_what)
+{
+	char window[32], extra[1200] = "";
+
+	fw_format_duration(s->opt.window_ns, window, sizeof(window));
+	if (opens_what[0])
+		snprintf(extra, sizeof(extra), "; opens: %s", opens_what);
+	fprintf(stderr,
+		FW_PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit%s. "
+		"Alerting at %u processes per %s from one process, %u live in a burst%s%s. "
+		"Ctrl-C to stop.\n",
+		s->use_kprobes ? "kprobes" : "tracepoints", s->probes[0] ? s->probes : "(no entry probes)",
+		extra, s->opt.proc_threshold, window, s->opt.tree_threshold,
+		s->opt.threads ? ", threads too" : "", s->opt.log_path ? "" : " (no log)");
+	if (s->opt.json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:b}",
+				      "event", "start", "mode", s->use_kprobes ? "kprobe" : "tracepoint",
+				      "probes", s->probes, "opens", opens_what,
+				      "hostname", s->hostname,
+				      "threshold", (json_int_t)s->opt.proc_threshold,
+				      "tree_threshold", (json_int_t)s->opt.tree_threshold,
+				      "window_ms", (json_int_t)(s->opt.window_ns / 1000000),
+				      "threads", s->opt.threads, "events", s->opt.events,
+				      "opens_events", s->opt.opens);
+		if (j) {
+			json_dumpf(j, stdout, JSON_COMPACT);
+			json_decref(j);
+			fputc('\n', stdout);
+		}
+	} else if (s->opt.events || s->opt.opens) {
+		puts(fw_events_header());
+	}
+	fflush(stdout);
+}
+
+static void write_textfile(struct fw_session *s)
+{
+	struct fw_metrics m;
+
+	memset(&m, 0, sizeof(m));
+	if (metrics_fill(s, &m) == 0 && fw_metrics_write_file(s->opt.metrics_textfile, &m) < 0)
+		fprintf(stderr, FW_PROG ": warning: cannot write %s: %s\n", s->opt.metrics_textfile,
+			strerror(errno));
+}
+
+/* Stage: poll until a signal or --duration; then drain what the kernel
+ * already sent. */
+static void run(struct fw_session *s)
+{
+	uint64_t deadline = 0, next_textfile = 0, next_lost = 0;
+
+	if (s->opt.duration_ns)
+		deadline = now_mono_ns() + s->opt.duration_ns;
+	while (!stop_signal) {
+		uint64_t now = now_mono_ns(), lost;
+		int timeout = 200;
+
+		if (deadline) {
+			if (now >= deadline)
+				break;
+			if (deadline - now < 200000000ULL)
+				timeout = (int)((deadline - now) / 1000000ULL) + 1;
+		}
+		if (s->opt.metrics_textfile && now >= next_textfile) {
+			write_textfile(s);
+			next_textfile = now + TEXTFILE_PERIOD_NS;
+		}
+		lost = __atomic_load_n(&s->lost_events, __ATOMIC_RELAXED);
+		if (lost > s->lost_events_reported && now >= next_lost) {
+			fprintf(stderr,
+				FW_PROG ": lost %llu events (perf buffer full; %llu in all): try "
+				"--buffer-pages %u or filters\n",
+				(unsigned long long)(lost - s->lost_events_reported),
+				(unsigned long long)lost,
+				s->opt.buffer_pages < FW_MAX_BUFFER_PAGES ? s->opt.buffer_pages * 2
+									  : s->opt.buffer_pages);
+			s->lost_events_reported = lost;
+			next_lost = now + LOST_REPORT_PERIOD_NS;
+		}
+		fw_bpf_poll(&s->bpf, timeout);
+		if (fflush(stdout) != 0 && ferror(stdout)) {
+			fw_fail("cannot write events to stdout: %s; stopping", strerror(errno));
+			break;
+		}
+	}
+	fw_bpf_drain(&s->bpf); /* nothing the kernel already sent is lost */
+	fflush(stdout);
+	if (s->opt.metrics_textfile)
+		write_textfile(s);
+}
+
+/* Stage: what the kernel offers. Returns an exit code, or -1 to go on. */
+static int learn_kernel(struct fw_session *s, struct kernel_facts *k, const char *argv0)
+{
+	uname(&k->uts);
+	load_plan(&s->opt, k);
+	if (!k->plan_ok && s->opt.arch_probe) {
+		fw_fail("%s", k->plan_err);
+		return FW_EXIT_USAGE;
+	}
+	if (!k->plan_ok && s->opt.mode == FW_MODE_KPROBE) {
+		fw_fail("--probe-mode kprobe: %s", k->plan_err);
+		return FW_EXIT_BPF;
+	}
+	if (geteuid() != 0 && !s->opt.list_probes) {
+		fw_fail("must be run as root (it loads eBPF programs); try: sudo %s", argv0);
+		return FW_EXIT_NOT_ROOT;
+	}
+	if (fw_tracefs_open(k->tracefs, sizeof(k->tracefs), &k->tracefs_mounted) < 0) {
+		if (!s->opt.list_probes) {
+			fw_fail("tracefs is not available at /sys/kernel/tracing and could not be "
+				"mounted: %s", strerror(errno));
+			return FW_EXIT_BPF;
+		}
+		k->tracefs[0] = '\0';
+	}
+	if (k->tracefs_mounted)
+		fprintf(stderr, FW_PROG ": mounted tracefs on %s (it was not mounted)\n", k->tracefs);
+	k->kprobes_ok = k->plan_ok && fw_kprobes_supported(k->tracefs);
+	if (s->opt.list_probes) {
+		if (!k->plan_ok)
+			printf("kprobes: none usable: %s\n", k->plan_err);
+		else
+			print_plan(k, s->opt.mode);
+		return FW_EXIT_OK;
+	}
+	if (s->opt.mode == FW_MODE_KPROBE && !k->kprobes_ok) {
+		fw_fail("--probe-mode kprobe: this kernel cannot attach kprobes (no kprobe PMU and no "
+			"%s/kprobe_events; built without CONFIG_KPROBES?); use --probe-mode auto",
+			k->tracefs);
+		return FW_EXIT_BPF;
+	}
+	if (!fw_tracepoint_exists(k->tracefs, "task", "task_newtask") ||
+	    !fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exit")) {
+		fw_fail("this kernel lacks the task:task_newtask or sched:sched_process_exit "
+			"tracepoint");
+		return FW_EXIT_BPF;
+	}
+	if (s->opt.filter_pid && kill((pid_t)s->opt.pid, 0) < 0 && errno == ESRCH) {
+		fw_fail("invalid --pid %u: no such process", s->opt.pid);
+		return FW_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct fw_session s;
+	static struct kernel_facts k;
+	static char iobuf[1 << 16];
+	struct fw_metrics_server *server = NULL;
+	unsigned char fds_at_start[256];
+	char err[1024], opens_what[256] = "";
+	bool opens;
+	struct sigaction sa;
+	int rc;
+
+	open_fds(fds_at_start, (int)sizeof(fds_at_start));
+	switch (fw_options_parse(argc, argv, &s.opt, stdout, err, sizeof(err))) {
+	case FW_PARSE_EXIT_OK:
+		return FW_EXIT_OK;
+	case FW_PARSE_ERROR:
+		fw_fail("%s", err);
+		return FW_EXIT_USAGE;
+	default:
+		break;
+	}
+	/* Events can come by the ten thousand a second: block-buffer them and
+	 * flush once per poll. Otherwise line by line. */
+	if (s.opt.events || s.opt.opens)
+		setvbuf(stdout, iobuf, _IOFBF, sizeof(iobuf));
+	else
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
+	s.procs_fd = s.trees_fd = s.stats_fd = s.follow_fd = -1;
+	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
+
+	rc = learn_kernel(&s, &k, argv[0]);
+	if (rc >= 0)
+		return rc;
+	if (open_log(&s) < 0)
+		return FW_EXIT_LOG;
+	if (s.opt.metrics_textfile && check_textfile(s.opt.metrics_textfile) < 0) {
+		rc = FW_EXIT_LOG;
+		goto out;
+	}
+	if (gethostname(s.hostname, sizeof(s.hostname)) < 0)
+		snprintf(s.hostname, sizeof(s.hostname), "unknown");
+	s.hostname[sizeof(s.hostname) - 1] = '\0';
+	/* Listen before the slow compile, so a taken port fails at once; it
+	 * answers 500 until the probes are attached. */
+	if (s.opt.metrics_port) {
+		server = fw_metrics_serve(s.opt.metrics_host, s.opt.metrics_port, metrics_fill, &s,
+					  err, sizeof(err));
+		if (!server) {
+			fw_fail("%s", err);
+			rc = FW_EXIT_LOG;
+			goto out;
+		}
+	}
+
+	s.use_kprobes = s.opt.mode != FW_MODE_TRACEPOINT && k.kprobes_ok;
+	if ((rc = find_headers(&k, &s.opt)) != FW_EXIT_OK ||
+	    (rc = compile_probe(&s, &k, opens)) != FW_EXIT_OK ||
+	    (rc = configure(&s)) != FW_EXIT_OK ||
+	    (rc = attach_all(&s, &k, opens, opens_what, sizeof(opens_what))) != FW_EXIT_OK)
+		goto out;
+	if (s.opt.filter_pid && fw_follow_seed(&s, s.opt.pid) < 0) {
+		fw_fail("invalid --pid %u: the process is gone", s.opt.pid);
+		rc = FW_EXIT_USAGE;
+		goto out;
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -680,59 +878,22 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout (| head) ends the run in run() */
 
-	{
-		char window[32];
-
-		fw_format_duration(s.opt.window_ns, window, sizeof(window));
-		fprintf(stderr,
-			PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit. "
-			"Alerting at %u processes per %s from one process, %u live in a burst%s%s. "
-			"Ctrl-C to stop.\n",
-			use_kprobes ? "kprobes" : "tracepoints", kept[0] ? kept : "(no entry probes)",
-			s.opt.proc_threshold, window, s.opt.tree_threshold,
-			s.opt.threads ? ", threads too" : "", s.opt.log_path ? "" : " (no log)");
-		if (s.opt.json) {
-			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "event",
-					      "start", "mode", use_kprobes ? "kprobe" : "tracepoint",
-					      "probes", kept, "hostname", s.hostname,
-					      "threshold", (json_int_t)s.opt.proc_threshold,
-					      "tree_threshold", (json_int_t)s.opt.tree_threshold,
-					      "window_ms", (json_int_t)(s.opt.window_ns / 1000000),
-					      "threads", s.opt.threads);
-			if (j) {
-				json_dumpf(j, stdout, JSON_COMPACT);
-				json_decref(j);
-				fputc('\n', stdout);
-				fflush(stdout);
-			}
-		}
-	}
-
-	started = now_wall();
-	if (s.opt.duration_ns)
-		deadline = now_mono_ns() + s.opt.duration_ns;
-	while (!stop_signal) {
-		int timeout = 200;
-
-		if (deadline) {
-			uint64_t now = now_mono_ns();
-
-			if (now >= deadline)
-				break;
-			if (deadline - now < 200000000ULL)
-				timeout = (int)((deadline - now) / 1000000ULL) + 1;
-		}
-		fw_bpf_poll(&s.bpf, timeout);
-	}
-	fw_bpf_drain(&s.bpf); /* nothing the kernel already sent is lost */
-	print_summary(&s, now_wall() - started);
+	s.wall_offset = now_wall() - (double)now_mono_ns() / 1e9;
+	announce(&s, opens_what);
+	s.started = now_wall();
+	run(&s);
+	print_summary(&s, now_wall() - s.started);
+	rc = FW_EXIT_OK;
 
 out:
+	fw_metrics_stop(server);
 	fw_bpf_close(&s.bpf);
 	free(s.members);
 	if (s.log)
 		fclose(s.log);
+	fflush(stdout);
 	check_fds_released(fds_at_start);
 	return rc;
 }

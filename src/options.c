@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <string.h>
 
 #include "util.h"
@@ -10,23 +11,46 @@
 #define MIN_WINDOW_NS 10000000ULL        /* 10ms */
 #define MAX_WINDOW_NS 60000000000ULL     /* 1m */
 #define MAX_DURATION_NS (366ULL * 86400 * 1000000000ULL)
+#define MAX_COMM 15 /* the kernel keeps 15 bytes of a command name */
 
 static const char usage[] =
 "Usage: bcc-forkwatch [OPTION]...\n"
 "Detect fork bombs and runaway process creation with eBPF, through libbcc.\n"
 "Counts in the kernel; reports a process or a process tree only when it\n"
-"crosses a threshold. Needs root and kernel headers (not BTF).\n"
+"crosses a threshold. Can also print every new process or file open, and\n"
+"serve Prometheus metrics. Needs root and kernel headers (not BTF).\n"
 "\n"
-"Detection:\n"
+"Detection (always on):\n"
 "  -t, --threshold N          alert when one process creates N processes within\n"
 "                             the window (default 5000)\n"
 "  -T, --tree-threshold N     alert when a burst of descendants of one process\n"
 "                             holds N live processes (default 128)\n"
 "  -w, --window DURATION      sliding window: 500ms, 1s, 2.5s, ... (default 1s,\n"
 "                             from 10ms to 1m)\n"
-"      --threads              also alert on thread storms\n"
+"      --threads              also alert on thread storms (and, with --events,\n"
+"                             print new threads)\n"
 "      --thread-threshold N   threads one process may create within the window\n"
 "                             before a thread alert (default 256)\n"
+"\n"
+"Events (one line per event on stdout; text alerts then go to stderr):\n"
+"  -e, --events               every new process: time, pid, ppid, uid, command,\n"
+"                             syscall (and new threads with --threads)\n"
+"  -o, --opens                every file open (open, openat, openat2): time,\n"
+"                             pid, uid, command, result, flags, path\n"
+"  -p, --pid PID              only PID and its descendants\n"
+"  -c, --comm COMM            only tasks whose command name is exactly COMM\n"
+"  -u, --uid UID              only this user (a number or a user name)\n"
+"      --buffer-pages N       perf buffer pages per CPU for events, a power of\n"
+"                             two (default 64); lost events are counted and\n"
+"                             reported, never dropped silently\n"
+"\n"
+"Metrics:\n"
+"      --metrics-addr [HOST:]PORT\n"
+"                             serve Prometheus metrics on http://HOST:PORT/metrics\n"
+"                             (HOST defaults to 127.0.0.1)\n"
+"      --metrics-textfile PATH\n"
+"                             write the same metrics to PATH every 5 s (atomic\n"
+"                             rename), for node_exporter's textfile collector\n"
 "\n"
 "Output:\n"
 "  -l, --log PATH             append alerts to PATH (default ./metrics.log)\n"
@@ -56,11 +80,17 @@ static const char usage[] =
 "  sudo bcc-forkwatch -T 64 -w 2s        # flag smaller, slower bursts\n"
 "  sudo bcc-forkwatch -j -l /var/log/forkwatch.log\n"
 "  sudo bcc-forkwatch --threads -d 60    # thread storms too, for one minute\n"
+"  sudo bcc-forkwatch -e                 # every new process, like forkstat\n"
+"  sudo bcc-forkwatch -e -p 1234         # what process 1234 and its children start\n"
+"  sudo bcc-forkwatch -o -c nginx        # every file nginx opens\n"
+"  sudo bcc-forkwatch --metrics-addr 9464 --no-log\n"
+"                                        # Prometheus on 127.0.0.1:9464/metrics\n"
 "  sudo bcc-forkwatch --list-probes      # which syscall symbols, and why\n"
 "  sudo bcc-forkwatch --arch-probe __x64_sys_clone,__x64_sys_clone3\n"
 "\n"
-"Exit status: 0 ok, 1 not root, 2 bad command line, 3 log not writable,\n"
-"4 no kernel headers, 5 probe could not be compiled, loaded or attached.\n";
+"Exit status: 0 ok, 1 not root, 2 bad command line, 3 log, textfile or\n"
+"metrics address not usable, 4 no kernel headers, 5 probe could not be\n"
+"compiled, loaded or attached.\n";
 
 enum {
 	OPT_THREADS = 256,
@@ -70,6 +100,9 @@ enum {
 	OPT_ARCH_PROBE,
 	OPT_LIST_PROBES,
 	OPT_KERNEL_HEADERS,
+	OPT_BUFFER_PAGES,
+	OPT_METRICS_ADDR,
+	OPT_METRICS_TEXTFILE,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +120,14 @@ static const struct option long_opts[] = {
 	{ "arch-probe", required_argument, NULL, OPT_ARCH_PROBE },
 	{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
 	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
+	{ "events", no_argument, NULL, 'e' },
+	{ "opens", no_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "uid", required_argument, NULL, 'u' },
+	{ "buffer-pages", required_argument, NULL, OPT_BUFFER_PAGES },
+	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
+	{ "metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -102,6 +143,40 @@ const char *fw_mode_name(enum fw_probe_mode mode)
 	default:
 		return "auto";
 	}
+}
+
+int fw_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *colon, *port_text = s;
+	uint64_t v;
+	size_t n;
+
+	if (s[0] == '[') { /* [v6]:PORT */
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':' || end == s + 1)
+			return -1;
+		n = (size_t)(end - s - 1);
+		if (n >= hostlen)
+			return -1;
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		port_text = end + 2;
+	} else if ((colon = strrchr(s, ':')) != NULL) {
+		n = (size_t)(colon - s);
+		if (n == 0 || n >= hostlen || memchr(s, ':', n)) /* bare v6 needs brackets */
+			return -1;
+		memcpy(host, s, n);
+		host[n] = '\0';
+		port_text = colon + 1;
+	} else {
+		if (fw_snprintf(host, hostlen, "%s", FW_DEFAULT_METRICS_HOST) < 0)
+			return -1;
+	}
+	if (fw_parse_uint(port_text, 1, 65535, &v) < 0)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
 }
 
 static int threshold_arg(const char *name, const char *arg, uint32_t *out, char *err, size_t len)
@@ -121,7 +196,8 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 				      char *err, size_t errlen)
 {
 	const char *given_log = NULL;
-	bool no_log = false, thread_threshold_given = false;
+	bool no_log = false, thread_threshold_given = false, buffer_pages_given = false;
+	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -131,10 +207,11 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 	o->window_ns = FW_DEFAULT_WINDOW_NS;
 	o->log_path = FW_DEFAULT_LOG;
 	o->mode = FW_MODE_AUTO;
+	o->buffer_pages = FW_DEFAULT_BUFFER_PAGES;
 
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:T:w:l:jd:vhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:T:w:l:jd:vhVeop:c:u:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (threshold_arg("--threshold", optarg, &o->proc_threshold, err, errlen))
@@ -218,6 +295,72 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			}
 			o->kernel_headers = optarg;
 			break;
+		case 'e':
+			o->events = true;
+			break;
+		case 'o':
+			o->opens = true;
+			break;
+		case 'p':
+			if (fw_parse_uint(optarg, 1, 4194304, &v) < 0) {
+				fw_snprintf(err, errlen, "invalid --pid '%s': expected a process id", optarg);
+				return FW_PARSE_ERROR;
+			}
+			o->filter_pid = true;
+			o->pid = (uint32_t)v;
+			break;
+		case 'c':
+			if (!optarg[0] || strlen(optarg) > MAX_COMM) {
+				fw_snprintf(err, errlen,
+					    "invalid --comm '%s': expected a command name of 1 to %d "
+					    "characters (the kernel keeps %d)", optarg, MAX_COMM, MAX_COMM);
+				return FW_PARSE_ERROR;
+			}
+			o->comm = optarg;
+			break;
+		case 'u':
+			if (fw_parse_uint(optarg, 0, 4294967294ULL, &v) == 0) {
+				o->uid = (uint32_t)v;
+			} else {
+				struct passwd pw, *found = NULL;
+				char buf[4096];
+
+				if (getpwnam_r(optarg, &pw, buf, sizeof(buf), &found) != 0 || !found) {
+					fw_snprintf(err, errlen,
+						    "invalid --uid '%s': not a user id or a known user name",
+						    optarg);
+					return FW_PARSE_ERROR;
+				}
+				o->uid = (uint32_t)found->pw_uid;
+			}
+			o->filter_uid = true;
+			break;
+		case OPT_BUFFER_PAGES:
+			if (fw_parse_uint(optarg, 1, FW_MAX_BUFFER_PAGES, &v) < 0 || (v & (v - 1))) {
+				fw_snprintf(err, errlen,
+					    "invalid --buffer-pages '%s': expected a power of two from 1 "
+					    "to %d", optarg, FW_MAX_BUFFER_PAGES);
+				return FW_PARSE_ERROR;
+			}
+			o->buffer_pages = (uint32_t)v;
+			buffer_pages_given = true;
+			break;
+		case OPT_METRICS_ADDR:
+			if (fw_parse_listen(optarg, o->metrics_host, sizeof(o->metrics_host),
+					    &o->metrics_port) < 0) {
+				fw_snprintf(err, errlen,
+					    "invalid --metrics-addr '%s': expected [HOST:]PORT, like 9464, "
+					    "127.0.0.1:9464 or [::1]:9464", optarg);
+				return FW_PARSE_ERROR;
+			}
+			break;
+		case OPT_METRICS_TEXTFILE:
+			if (!optarg[0]) {
+				fw_snprintf(err, errlen, "invalid --metrics-textfile '': expected a file path");
+				return FW_PARSE_ERROR;
+			}
+			o->metrics_textfile = optarg;
+			break;
 		case 'h':
 			fputs(usage, out);
 			return FW_PARSE_EXIT_OK;
@@ -252,6 +395,16 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 	if (o->arch_probe && o->mode == FW_MODE_TRACEPOINT) {
 		fw_snprintf(err, errlen, "--arch-probe chooses kprobes; it cannot be used with "
 			    "--probe-mode tracepoint");
+		return FW_PARSE_ERROR;
+	}
+	if ((o->filter_pid || o->filter_uid || o->comm) && !o->events && !o->opens) {
+		fw_snprintf(err, errlen, "--pid, --comm and --uid filter events: add --events or "
+			    "--opens");
+		return FW_PARSE_ERROR;
+	}
+	if (buffer_pages_given && !o->events && !o->opens) {
+		fw_snprintf(err, errlen, "--buffer-pages sizes the events buffer: add --events or "
+			    "--opens");
 		return FW_PARSE_ERROR;
 	}
 	if (thread_threshold_given && !o->threads) {

@@ -25,6 +25,9 @@ enum fw_probe_mode { FW_MODE_AUTO, FW_MODE_KPROBE, FW_MODE_TRACEPOINT };
 #define FW_DEFAULT_THREAD_THRESHOLD 256
 #define FW_DEFAULT_WINDOW_NS 1000000000ULL
 #define FW_DEFAULT_LOG "metrics.log"
+#define FW_DEFAULT_BUFFER_PAGES 64 /* per CPU, for --events/--opens; measured: see README */
+#define FW_MAX_BUFFER_PAGES 65536
+#define FW_DEFAULT_METRICS_HOST "127.0.0.1"
 
 struct fw_options {
 	uint32_t proc_threshold;
@@ -40,6 +43,21 @@ struct fw_options {
 	enum fw_probe_mode mode;
 	const char *arch_probe;     /* NULL: choose from kallsyms */
 	const char *kernel_headers; /* NULL: search */
+
+	/* Event modes and their filters. */
+	bool events;               /* one record per new process (threads too with --threads) */
+	bool opens;                /* one record per file open */
+	uint32_t buffer_pages;     /* perf buffer pages per CPU for events */
+	bool filter_pid;
+	uint32_t pid;              /* -p: this process and its descendants */
+	bool filter_uid;
+	uint32_t uid;              /* -u */
+	const char *comm;          /* -c: exact command name, NULL: any */
+
+	/* Prometheus. */
+	char metrics_host[256];    /* empty: no HTTP endpoint */
+	uint16_t metrics_port;
+	const char *metrics_textfile; /* NULL: none */
 };
 
 enum fw_parse_result { FW_PARSE_RUN, FW_PARSE_EXIT_OK, FW_PARSE_ERROR };
@@ -50,5 +68,8 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 				      char *err, size_t errlen);
 
 const char *fw_mode_name(enum fw_probe_mode mode);
+
+/* "[HOST:]PORT", "[::1]:PORT": HOST defaults to 127.0.0.1. Returns 0 or -1. */
+int fw_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port);
 
 #endif

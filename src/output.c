@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include "output.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,4 +134,225 @@ json_t *fw_report_json(const struct fw_report *r)
 			 "root", "pid", (json_int_t)r->root, "comm", r->root_comm,
 			 "depth", (json_int_t)r->root_depth,
 			 "tree", "pid", (json_int_t)a->root, "comm", r->tree_comm);
+}
+
+static void clock_text(double wall, char *buf, size_t len)
+{
+	long long total_ms = llround(wall * 1000.0); /* 0.152 is stored as 0.15199... */
+	time_t secs = (time_t)(total_ms / 1000);
+	int ms = (int)(total_ms % 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+const char *fw_events_header(void)
+{
+	return "TIME(UTC)    EVENT   PID     PPID    TID     UID    COMM             DETAIL";
+}
+
+static const char *task_event_name(uint32_t type)
+{
+	return type == FW_EVENT_THREAD ? "thread" : "process";
+}
+
+void fw_format_task_event(const struct fw_task_event *e, double wall, uint32_t ppid, char *buf,
+			  size_t len)
+{
+	char when[16], comm[FW_COMM_LEN + 1], ppid_text[16];
+
+	clock_text(wall, when, sizeof(when));
+	fw_clean_comm(e->comm, sizeof(e->comm), 0, comm, sizeof(comm));
+	if (ppid)
+		snprintf(ppid_text, sizeof(ppid_text), "%u", ppid);
+	else
+		snprintf(ppid_text, sizeof(ppid_text), "?");
+	snprintf(buf, len, "%-12s %-7s %-7u %-7s %-7u %-6u %-16s %s", when, task_event_name(e->type),
+		 e->pid, ppid_text, e->tid, e->uid, comm, fw_syscall_name((int)e->syscall));
+}
+
+const char *fw_open_call_name(uint32_t call)
+{
+	switch (call) {
+	case FW_OPEN_OPEN:
+		return "open";
+	case FW_OPEN_OPENAT:
+		return "openat";
+	case FW_OPEN_OPENAT2:
+		return "openat2";
+	default:
+		return "kernel"; /* do_sys_openat2/do_sys_open: any of them */
+	}
+}
+
+/* The kernel's O_LARGEFILE (glibc hides it on 64-bit), which the kernel
+ * adds to every open of a 64-bit task before do_sys_openat2 sees it. */
+#if defined(__aarch64__)
+#define FW_O_LARGEFILE 0400000
+#else
+#define FW_O_LARGEFILE 0100000
+#endif
+
+void fw_format_open_flags(uint64_t flags, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} bits[] = {
+		{ O_CREAT, "O_CREAT" },       { O_EXCL, "O_EXCL" },
+		{ O_NOCTTY, "O_NOCTTY" },     { O_TRUNC, "O_TRUNC" },
+		{ O_APPEND, "O_APPEND" },     { O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" },       { FASYNC, "O_ASYNC" },
+		{ O_DIRECT, "O_DIRECT" },     { FW_O_LARGEFILE, "O_LARGEFILE" },
+		{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" },
+		{ O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },
+	};
+	uint64_t rest = flags;
+	size_t used;
+	unsigned i;
+
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		snprintf(buf, len, "O_WRONLY");
+		break;
+	case O_RDWR:
+		snprintf(buf, len, "O_RDWR");
+		break;
+	case O_RDONLY:
+		snprintf(buf, len, "O_RDONLY");
+		break;
+	default:
+		snprintf(buf, len, "O_ACCMODE");
+		break;
+	}
+	rest &= ~(uint64_t)O_ACCMODE;
+	/* O_TMPFILE and O_SYNC include O_DIRECTORY and O_DSYNC: whole first. */
+	if ((rest & (uint64_t)O_TMPFILE) == (uint64_t)O_TMPFILE) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "|O_TMPFILE");
+		rest &= ~(uint64_t)O_TMPFILE;
+	}
+	if ((rest & (uint64_t)O_SYNC) == (uint64_t)O_SYNC) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "|O_SYNC");
+		rest &= ~(uint64_t)O_SYNC;
+	}
+	if (rest & (uint64_t)O_DIRECTORY) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "|O_DIRECTORY");
+		rest &= ~(uint64_t)O_DIRECTORY;
+	}
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (rest & bits[i].bit) {
+			used = strlen(buf);
+			snprintf(buf + used, len - used, "|%s", bits[i].name);
+			rest &= ~bits[i].bit;
+		}
+	}
+	if (rest) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "|0x%llx", (unsigned long long)rest);
+	}
+}
+
+void fw_escape_path(const char *path, size_t n, char *out, size_t len)
+{
+	fw_escape_bytes(path, n, 0, out, len);
+}
+
+void fw_escape_bytes(const char *path, size_t n, int ascii_only, char *out, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len == 0)
+		return;
+	for (i = 0; i < n && path[i] && o + 1 < len; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\' || (ascii_only && c >= 0x80)) {
+			if (o + 5 >= len)
+				break;
+			snprintf(out + o, len - o, "\\x%02x", c);
+			o += 4;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* "3" or "-ENOENT" (errno names, not numbers, as strace prints them). */
+static void open_result_text(int64_t ret, char *buf, size_t len)
+{
+	const char *name = ret < 0 && ret > -4096 ? strerrorname_np((int)-ret) : NULL;
+
+	if (ret >= 0)
+		snprintf(buf, len, "%lld", (long long)ret);
+	else if (name)
+		snprintf(buf, len, "-%s", name);
+	else
+		snprintf(buf, len, "%lld", (long long)ret);
+}
+
+void fw_format_open_event(const struct fw_open_event *e, double wall, char *buf, size_t len)
+{
+	char when[16], comm[FW_COMM_LEN + 1], result[32], flags[256], path[FW_PATH_LEN * 4 + 1];
+	const char *note = "";
+
+	clock_text(wall, when, sizeof(when));
+	fw_clean_comm(e->comm, sizeof(e->comm), 0, comm, sizeof(comm));
+	open_result_text(e->ret, result, sizeof(result));
+	fw_format_open_flags(e->flags, flags, sizeof(flags));
+	fw_escape_path(e->path, sizeof(e->path), path, sizeof(path));
+	if (e->path_status == FW_PATH_TRUNCATED)
+		note = " [truncated]";
+	else if (e->path_status == FW_PATH_UNREADABLE)
+		note = "[unreadable]";
+	snprintf(buf, len, "%-12s %-7s %-7u %-7s %-7u %-6u %-16s %s %s %s%s", when, "open", e->pid,
+		 "-", e->tid, e->uid, comm, result, flags, path, note);
+}
+
+json_t *fw_task_event_json(const struct fw_task_event *e, double wall, uint32_t ppid)
+{
+	char when[40], comm[FW_COMM_LEN + 1];
+
+	fw_format_rfc3339(wall, when, sizeof(when));
+	fw_clean_comm(e->comm, sizeof(e->comm), 0, comm, sizeof(comm));
+	return json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I}", "event",
+			 task_event_name(e->type), "time", when, "timestamp", wall,
+			 "pid", (json_int_t)e->pid, "ppid", (json_int_t)ppid,
+			 "tid", (json_int_t)e->tid, "tgid", (json_int_t)e->pid,
+			 "uid", (json_int_t)e->uid, "comm", comm,
+			 "syscall", fw_syscall_name((int)e->syscall),
+			 "creator", (json_int_t)e->creator);
+}
+
+json_t *fw_open_event_json(const struct fw_open_event *e, double wall)
+{
+	char when[40], comm[FW_COMM_LEN + 1], flags[256], result[32];
+	char raw[FW_PATH_LEN + 1], escaped[FW_PATH_LEN * 4 + 1];
+	json_t *j, *path;
+
+	fw_format_rfc3339(wall, when, sizeof(when));
+	fw_clean_comm(e->comm, sizeof(e->comm), 0, comm, sizeof(comm));
+	fw_format_open_flags(e->flags, flags, sizeof(flags));
+	open_result_text(e->ret, result, sizeof(result));
+	memcpy(raw, e->path, FW_PATH_LEN);
+	raw[FW_PATH_LEN] = '\0';
+	path = json_string(raw); /* NULL when not UTF-8: then the escaped text */
+	if (!path) {
+		fw_escape_bytes(raw, sizeof(raw), 1, escaped, sizeof(escaped));
+		path = json_string(escaped);
+	}
+	j = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:o, s:b, "
+		      "s:b}",
+		      "event", "open", "time", when, "timestamp", wall, "pid", (json_int_t)e->pid,
+		      "tid", (json_int_t)e->tid, "uid", (json_int_t)e->uid, "comm", comm,
+		      "ret", (json_int_t)e->ret, "result", result, "flags", flags,
+		      "flags_raw", (json_int_t)e->flags, "call", fw_open_call_name(e->call),
+		      "path", path ? path : json_null(),
+		      "truncated", e->path_status == FW_PATH_TRUNCATED,
+		      "unreadable", e->path_status == FW_PATH_UNREADABLE);
+	return j;
 }

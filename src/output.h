@@ -43,4 +43,24 @@ void fw_format_rfc3339(double wall, char *buf, size_t len);
 /* Copies a command name, replacing anything unprintable (and, for CSV, commas). */
 void fw_clean_comm(const char *comm, size_t n, int for_csv, char *out, size_t len);
 
+/* Event lines (--events, --opens): one layout for every kind, so a stream
+ * mixing them stays in columns. The path comes last. */
+const char *fw_events_header(void);
+/* ppid: the parent, resolved by the caller when the probe sent 0. */
+void fw_format_task_event(const struct fw_task_event *e, double wall, uint32_t ppid, char *buf,
+			  size_t len);
+void fw_format_open_event(const struct fw_open_event *e, double wall, char *buf, size_t len);
+json_t *fw_task_event_json(const struct fw_task_event *e, double wall, uint32_t ppid);
+json_t *fw_open_event_json(const struct fw_open_event *e, double wall);
+
+/* O_RDONLY|O_CREAT|O_CLOEXEC, with any unknown bits as a hex remainder. */
+void fw_format_open_flags(uint64_t flags, char *buf, size_t len);
+const char *fw_open_call_name(uint32_t call);
+/* A path made safe for one text line: control bytes and backslashes become
+ * \xNN; everything else is kept. n bounds the input. */
+void fw_escape_path(const char *path, size_t n, char *out, size_t len);
+/* The same, and with ascii_only bytes from 0x80 up too (for JSON, when the
+ * path is not UTF-8). */
+void fw_escape_bytes(const char *path, size_t n, int ascii_only, char *out, size_t len);
+
 #endif

@@ -297,3 +297,20 @@ int fw_plan_from_spec(const struct fw_ksyms *ks, const char *spec, const char *m
 	}
 	return 0;
 }
+
+const char *const fw_open_probe_symbols[2] = { "do_sys_openat2", "do_sys_open" };
+
+int fw_open_probe_choose(const struct fw_ksyms *ks, struct fw_open_probe *out)
+{
+	if (fw_ksyms_has(ks, "do_sys_openat2")) {
+		out->symbol = "do_sys_openat2";
+		out->entry_fn = "fw_kp_openat2";
+		return 0;
+	}
+	if (fw_ksyms_has(ks, "do_sys_open")) {
+		out->symbol = "do_sys_open";
+		out->entry_fn = "fw_kp_open_legacy";
+		return 0;
+	}
+	return -1;
+}

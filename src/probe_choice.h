@@ -51,4 +51,15 @@ const char *fw_syscall_name(int syscall);
 /* Comma-separated process-creation symbols present, for error messages. */
 void fw_ksyms_candidates(const struct fw_ksyms *ks, char *buf, size_t len);
 
+/* The kernel function every open syscall meets, for --opens on the kprobe
+ * path: do_sys_openat2 (5.6+), else do_sys_open. Only exact names: a
+ * compiler-renamed copy (.isra, .constprop) may take other arguments. */
+struct fw_open_probe {
+	const char *symbol;
+	const char *entry_fn; /* the probe function that reads its arguments */
+};
+int fw_open_probe_choose(const struct fw_ksyms *ks, struct fw_open_probe *out);
+/* The symbols fw_open_probe_choose looks for (to keep when loading kallsyms). */
+extern const char *const fw_open_probe_symbols[2];
+
 #endif

@@ -527,8 +527,31 @@ static void test_burst_root(void)
 	CHECK_EQ_U(depth, FW_TOP_DEPTH);
 }
 
+static void test_filters(void)
+{
+	struct fw_config cfg = { 0 };
+
+	CHECK(fw_filter_pass(&cfg, 0, 1000, "bash"));
+	cfg.filter = FW_FILTER_PID;
+	CHECK(!fw_filter_pass(&cfg, 0, 1000, "bash"));
+	CHECK(fw_filter_pass(&cfg, 1, 1000, "bash"));
+	cfg.filter = FW_FILTER_UID;
+	cfg.filter_uid = 1000;
+	CHECK(fw_filter_pass(&cfg, 0, 1000, "bash"));
+	CHECK(!fw_filter_pass(&cfg, 0, 0, "bash"));
+	cfg.filter = FW_FILTER_COMM | FW_FILTER_UID;
+	memcpy(cfg.filter_comm, "bash", 5);
+	CHECK(fw_filter_pass(&cfg, 0, 1000, "bash"));
+	CHECK(!fw_filter_pass(&cfg, 0, 1000, "bas"));   /* exact, not a prefix */
+	CHECK(!fw_filter_pass(&cfg, 0, 1000, "bashx")); /* nor an extension */
+	CHECK(!fw_filter_pass(&cfg, 0, 0, "bash"));     /* every filter must pass */
+	memcpy(cfg.filter_comm, "fifteen-chars-x", 16);   /* the longest a comm can be */
+	CHECK(fw_filter_pass(&cfg, 0, 1000, "fifteen-chars-x"));
+}
+
 int main(void)
 {
+	test_filters();
 	test_window();
 	test_ratelimit();
 	test_lineage();

@@ -120,6 +120,65 @@ static void test_bad_values(void)
 	CHECK_CONTAINS(err, "needs --threads");
 }
 
+static void test_event_options(void)
+{
+	struct fw_options o;
+	char host[64];
+	uint16_t port;
+
+	CHECK(parse(&o, NULL, NULL, NULL) == FW_PARSE_RUN);
+	CHECK(!o.events && !o.opens && !o.filter_pid && !o.filter_uid && !o.comm);
+	CHECK_EQ_U(o.buffer_pages, FW_DEFAULT_BUFFER_PAGES);
+	CHECK(o.metrics_port == 0 && !o.metrics_textfile);
+	CHECK(parse(&o, "-e", "-p", "42") == FW_PARSE_RUN);
+	CHECK(o.events && o.filter_pid && o.pid == 42);
+	CHECK(parse(&o, "-o", "-c", "nginx") == FW_PARSE_RUN);
+	CHECK(o.opens && !o.events);
+	CHECK_STR(o.comm, "nginx");
+	CHECK(parse(&o, "-e", "-u", "0") == FW_PARSE_RUN);
+	CHECK(o.filter_uid && o.uid == 0);
+	CHECK(parse(&o, "-e", "-u", "root") == FW_PARSE_RUN); /* a name */
+	CHECK(o.filter_uid && o.uid == 0);
+	CHECK(parse(&o, "-e", "--buffer-pages", "256") == FW_PARSE_RUN);
+	CHECK_EQ_U(o.buffer_pages, 256);
+	CHECK(parse(&o, "--metrics-addr", "9464", NULL) == FW_PARSE_RUN);
+	CHECK_STR(o.metrics_host, "127.0.0.1");
+	CHECK_EQ_U(o.metrics_port, 9464);
+	CHECK(parse(&o, "--metrics-textfile", "/x/fw.prom", NULL) == FW_PARSE_RUN);
+	CHECK_STR(o.metrics_textfile, "/x/fw.prom");
+
+	bad("-p", "0", "invalid --pid '0'");
+	bad("-p", "12ab", "invalid --pid");
+	bad("-c", "", "invalid --comm ''");
+	bad("-c", "a-very-long-command-name", "1 to 15 characters");
+	bad("-u", "no-such-user-fw", "not a user id or a known user name");
+	bad("--buffer-pages", "3", "a power of two");
+	bad("--buffer-pages", "0", "a power of two");
+	bad("--buffer-pages", "131072", "a power of two from 1 to 65536");
+	bad("--metrics-addr", "0", "expected [HOST:]PORT");
+	bad("--metrics-addr", "host:", "invalid --metrics-addr");
+	bad("--metrics-addr", "::1:9464", "invalid --metrics-addr"); /* v6 needs brackets */
+	bad("--metrics-addr", "70000", "invalid --metrics-addr");
+	bad("--metrics-textfile", "", "invalid --metrics-textfile");
+	CHECK(parse(&o, "-p", "1", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "add --events or --opens");
+	CHECK(parse(&o, "--buffer-pages", "8", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "add --events or --opens");
+
+	CHECK(fw_parse_listen("[::1]:9100", host, sizeof(host), &port) == 0);
+	CHECK_STR(host, "::1");
+	CHECK_EQ_U(port, 9100);
+	CHECK(fw_parse_listen("0.0.0.0:80", host, sizeof(host), &port) == 0);
+	CHECK_STR(host, "0.0.0.0");
+	CHECK(fw_parse_listen("localhost:3000", host, sizeof(host), &port) == 0);
+	CHECK_STR(host, "localhost");
+	CHECK_EQ_U(port, 3000);
+	CHECK(fw_parse_listen("[::1]", host, sizeof(host), &port) < 0);
+	CHECK(fw_parse_listen("[]:80", host, sizeof(host), &port) < 0);
+	CHECK(fw_parse_listen(":80", host, sizeof(host), &port) < 0);
+	CHECK(fw_parse_listen("", host, sizeof(host), &port) < 0);
+}
+
 static void test_help(void)
 {
 	char *argv[] = { "bcc-forkwatch", "--help", NULL };
@@ -201,6 +260,7 @@ int main(void)
 	test_defaults();
 	test_values();
 	test_bad_values();
+	test_event_options();
 	test_help();
 	test_parsers();
 	test_format_fields();

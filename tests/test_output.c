@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Console, metrics.log and JSON output of an alert. */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "check.h"
+#include "metrics.h"
 #include "output.h"
 
 static struct fw_alert sample(void)
@@ -143,8 +147,108 @@ static void test_helpers(void)
 	CHECK_STR(fw_alert_kind_name(FW_ALERT_THREADS), "threads");
 }
 
+static void test_events(void)
+{
+	struct fw_task_event t = { 0 };
+	struct fw_open_event o = { 0 };
+	char line[2048];
+	json_t *j;
+
+	t.type = FW_EVENT_PROCESS;
+	t.pid = t.tid = 4243;
+	t.ppid = 4242;
+	t.uid = 1000;
+	t.syscall = FW_SYS_CLONE;
+	memcpy(t.comm, "bash", 4);
+	fw_format_task_event(&t, 1795321398.152, 4242, line, sizeof(line));
+	CHECK_STR(line, "04:23:18.152 process 4243    4242    4243    1000   bash             clone");
+	CHECK(strncmp(fw_events_header(), "TIME(UTC)    EVENT   PID     PPID    TID", 40) == 0);
+	t.type = FW_EVENT_THREAD;
+	t.tid = 4250;
+	fw_format_task_event(&t, 1795321398.152, 0, line, sizeof(line));
+	CHECK_CONTAINS(line, "thread  4243    ?       4250"); /* parent unknown: ? */
+	j = fw_task_event_json(&t, 1795321398.152, 77);
+	CHECK_STR(json_string_value(json_object_get(j, "event")), "thread");
+	CHECK_EQ_U(json_integer_value(json_object_get(j, "tid")), 4250);
+	CHECK_EQ_U(json_integer_value(json_object_get(j, "tgid")), 4243);
+	CHECK_EQ_U(json_integer_value(json_object_get(j, "ppid")), 77);
+	json_decref(j);
+
+	o.type = FW_EVENT_OPEN;
+	o.pid = o.tid = 99;
+	o.ret = -2;
+	o.flags = O_RDONLY | O_CLOEXEC;
+	o.call = FW_OPEN_OPENAT;
+	memcpy(o.comm, "cat", 3);
+	snprintf(o.path, sizeof(o.path), "/etc/a\nb\x01");
+	fw_format_open_event(&o, 0.5, line, sizeof(line));
+	CHECK_STR(line, "00:00:00.500 open    99      -       99      0      cat              -ENOENT "
+			"O_RDONLY|O_CLOEXEC /etc/a\\x0ab\\x01");
+	o.path_status = FW_PATH_TRUNCATED;
+	o.ret = 3;
+	fw_format_open_event(&o, 0.5, line, sizeof(line));
+	CHECK_CONTAINS(line, " 3 O_RDONLY|O_CLOEXEC ");
+	CHECK(strstr(line, "[truncated]") != NULL);
+	j = fw_open_event_json(&o, 0.5);
+	CHECK(json_is_true(json_object_get(j, "truncated")));
+	CHECK_STR(json_string_value(json_object_get(j, "path")), "/etc/a\nb\x01"); /* JSON escapes it */
+	CHECK_STR(json_string_value(json_object_get(j, "call")), "openat");
+	json_decref(j);
+	memcpy(o.path, "/bad\xff", 6); /* not UTF-8: escaped text instead of a failed dump */
+	o.path[6] = 0;
+	j = fw_open_event_json(&o, 0.5);
+	CHECK_STR(json_string_value(json_object_get(j, "path")), "/bad\\xff");
+	json_decref(j);
+
+	fw_format_open_flags(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, line, sizeof(line));
+	CHECK_STR(line, "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC");
+	fw_format_open_flags(O_RDWR | O_TMPFILE, line, sizeof(line));
+	CHECK_STR(line, "O_RDWR|O_TMPFILE");
+	fw_format_open_flags(O_RDONLY | O_DIRECTORY | 0x40000000ULL, line, sizeof(line));
+	CHECK_STR(line, "O_RDONLY|O_DIRECTORY|0x40000000");
+	fw_format_open_flags(O_RDONLY | O_SYNC, line, sizeof(line));
+	CHECK_STR(line, "O_RDONLY|O_SYNC");
+}
+
+static void test_metrics(void)
+{
+	struct fw_metrics m = { 0 };
+	char *buf = malloc(65536), small[64];
+	int n;
+
+	m.stats[FW_STAT_CALLS + FW_SYS_CLONE] = 5;
+	m.stats[FW_STAT_CALLS + FW_SYS_VFORK] = 2;
+	m.stats[FW_STAT_OPENS] = 9;
+	m.stats[FW_STAT_PROCS_BY + FW_SYS_VFORK] = 2;
+	m.stats[FW_STAT_ALERTS_TREE] = 1;
+	m.stats[FW_STAT_EV_LOST] = 4;
+	m.tracked_trees = 3;
+	m.version = "0.1.0";
+	m.mode = "trace\"point";
+	m.probes = "a\\b";
+	m.start_time = 1700000000.5;
+	m.opens_counted = 1;
+	n = fw_metrics_render(&m, buf, 65536);
+	CHECK(n > 0 && (size_t)n == strlen(buf));
+	CHECK_CONTAINS(buf, "# TYPE sys_clone_calls_total counter\nsys_clone_calls_total 7\n");
+	CHECK_CONTAINS(buf, "\nsys_openat_calls_total 9\n");
+	CHECK_CONTAINS(buf, "forkwatch_tasks_created_total{kind=\"process\",syscall=\"vfork\"} 2\n");
+	CHECK_CONTAINS(buf, "forkwatch_alerts_total{kind=\"tree\"} 1\n");
+	CHECK_CONTAINS(buf, "forkwatch_lost_samples_total{buffer=\"events\"} 4\n");
+	CHECK_CONTAINS(buf, "forkwatch_tracked_trees 3\n");
+	CHECK_CONTAINS(buf, "mode=\"trace\\\"point\",probes=\"a\\\\b\"} 1\n");
+	CHECK(buf[n - 1] == '\n');
+	m.opens_counted = 0; /* no open probes: no open counters at all, not zeros */
+	fw_metrics_render(&m, buf, 65536);
+	CHECK(strstr(buf, "sys_openat_calls_total") == NULL);
+	CHECK(fw_metrics_render(&m, small, sizeof(small)) == -1);
+	free(buf);
+}
+
 int main(void)
 {
+	test_events();
+	test_metrics();
 	test_text();
 	test_csv();
 	test_json();

@@ -16,6 +16,7 @@ mount -t tmpfs tmpfs /run
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+ip link set lo up # the metrics tests scrape 127.0.0.1
 # The matching headers where BCC looks first: /lib/modules/$(uname -r).
 rel=$(uname -r)
 mkdir -p "/lib/modules/$rel"
@@ -40,8 +41,9 @@ check_list_probes() {
 		grep -q " T $s\$" /proc/kallsyms || missing="$missing (not in kallsyms: $s)"
 	done
 	grep -q "mode: auto -> kprobes" <<< "$out" || missing="$missing mode-not-kprobes"
+	grep -qE "^  kprobe\+kretprobe do_sys_open(at2)? " <<< "$out" || missing="$missing open-kprobe"
 	if [ -z "$missing" ]; then
-		result "$1" list-probes PASS "__x64_sys_{clone,clone3,fork,vfork}"
+		result "$1" list-probes PASS "__x64_sys_{clone,clone3,fork,vfork}, $(grep -oE 'kprobe\+kretprobe do_sys_open[a-z0-9]*' <<< "$out")"
 	else
 		result "$1" list-probes FAIL "missing:$missing"
 		echo "$out"
@@ -68,11 +70,11 @@ run_ctest() {
 	done
 }
 
-# BTF visible: what touches the kprobes directly. BTF hidden (below): all
-# of it, every bomb mode and benign load too (about 9 minutes under TCG, so
-# they run once).
+# BTF visible: probe choice and the entry kprobes. BTF hidden (below): all
+# of it, every bomb mode, benign load and event mode too (about 15 minutes
+# under TCG, so they run once).
 check_list_probes btf
-run_ctest btf 'syscalls|arch_probe'
+run_ctest btf 'syscalls'
 
 if [ "$QUICK" != 1 ]; then
 	# The host without BTF: hide it from user space, the kernel keeps it.
@@ -84,6 +86,6 @@ if [ "$QUICK" != 1 ]; then
 		result nobtf hide-btf PASS "/sys/kernel/btf/vmlinux is empty"
 	fi
 	check_list_probes nobtf
-	run_ctest nobtf 'lifecycle|syscalls|arch_probe|bomb_|benign_'
+	run_ctest nobtf 'lifecycle|syscalls|arch_probe|bomb_|benign_|events|opens|lost'
 fi
 echo "guest: done"

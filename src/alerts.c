@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Alerts from the probe: naming the burst root, then console, JSON and
+ * metrics.log. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bcc/libbpf.h>
+#include <jansson.h>
+
+#include "output.h"
+#include "session.h"
+
+#define MAX_MEMBERS 32768
+
+void fw_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, FW_PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int read_small_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+void fw_proc_comm(uint32_t pid, char *out, size_t len)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0) {
+		out[0] = '\0';
+		return;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	fw_clean_comm(buf, sizeof(buf), 0, out, len);
+}
+
+uint32_t fw_proc_ppid(uint32_t pid)
+{
+	char path[64], buf[1024], *close_paren;
+	unsigned ppid;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	close_paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
+	if (!close_paren || sscanf(close_paren + 1, " %*c %u", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+/* Reads the live members of one tree out of the procs map and names the
+ * process where the burst fans out. Also finds a command name for it when
+ * it is already gone: the one its children were created with. */
+static uint32_t name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth,
+				char *comm, size_t commlen)
+{
+	struct fw_tree tree;
+	struct fw_proc rec;
+	uint32_t key, next, root;
+	size_t n = 0, i;
+	int r;
+
+	*depth = 0;
+	comm[0] = '\0';
+	if (!s->members)
+		s->members = calloc(MAX_MEMBERS, sizeof(*s->members));
+	if (!s->members || bpf_lookup_elem(s->trees_fd, &tree_root, &tree) < 0)
+		return tree_root;
+	r = bpf_get_first_key(s->procs_fd, &key, sizeof(key));
+	while (r == 0 && n < MAX_MEMBERS) {
+		if (bpf_lookup_elem(s->procs_fd, &key, &rec) == 0 && rec.root == tree_root) {
+			s->members[n].tgid = key;
+			s->members[n].created_ns = rec.created_ns;
+			s->members[n].depth = rec.depth;
+			s->members[n].flags = rec.flags;
+			memcpy(s->members[n].top, rec.top, sizeof(rec.top));
+			n++;
+		}
+		r = bpf_get_next_key(s->procs_fd, &key, &next);
+		key = next;
+	}
+	root = fw_burst_root(tree_root, s->members, n, tree.burst_start_ns, FW_BURST_SHARE_PCT,
+			     depth);
+	fw_proc_comm(root, comm, commlen);
+	if (comm[0] || root == tree_root)
+		return root;
+	for (i = 0; i < n; i++) {
+		struct fw_member *m = &s->members[i];
+
+		/* The root is gone (a bash bomb's root exits at once): name it
+		 * after the command a descendant was created with, a direct
+		 * child's when one is alive (deeper ones may have exec'd since). */
+		if (m->depth > *depth && m->top[*depth - 1] == root &&
+		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
+			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);
+			if (m->depth == *depth + 1)
+				break;
+		}
+	}
+	return root;
+}
+
+void fw_on_alert(void *cookie, void *data, int size)
+{
+	struct fw_session *s = cookie;
+	struct fw_alert a;
+	struct fw_report r = { 0 };
+	char root_comm[FW_COMM_LEN + 1] = "", tree_comm[FW_COMM_LEN + 1] = "", line[1024];
+
+	if (size < (int)sizeof(a))
+		return;
+	memcpy(&a, data, sizeof(a));
+	s->alerts++;
+
+	r.alert = &a;
+	r.wall = s->wall_offset + (double)a.ts_ns / 1e9;
+	r.hostname = s->hostname;
+	r.window_ns = s->opt.window_ns;
+	r.ppid = a.ppid ? a.ppid : fw_proc_ppid(a.tgid);
+	fw_proc_comm(a.root, tree_comm, sizeof(tree_comm));
+	if (a.kind == FW_ALERT_THREADS) {
+		r.root = a.tgid;
+		fw_clean_comm(a.comm, sizeof(a.comm), 0, root_comm, sizeof(root_comm));
+	} else {
+		r.root = name_burst_root(s, a.root, &r.root_depth, root_comm, sizeof(root_comm));
+	}
+	r.root_comm = root_comm[0] ? root_comm : "?";
+	r.tree_comm = tree_comm[0] ? tree_comm : "?";
+
+	if (s->opt.json) {
+		json_t *j = fw_report_json(&r);
+
+		if (j) {
+			json_dumpf(j, stdout, JSON_COMPACT);
+			json_decref(j);
+			fputc('\n', stdout);
+		}
+		fflush(stdout);
+	} else {
+		fw_format_text(&r, line, sizeof(line));
+		fputs(line, s->alert_out);
+		fputc('\n', s->alert_out);
+		fflush(s->alert_out);
+	}
+	if (s->log) {
+		fw_format_csv(&r, line, sizeof(line));
+		fprintf(s->log, "%s\n", line);
+		fflush(s->log);
+	}
+}
+
+void fw_on_alert_lost(void *cookie, uint64_t lost)
+{
+	struct fw_session *s = cookie;
+
+	__atomic_add_fetch(&s->lost_alerts, lost, __ATOMIC_RELAXED);
+	fprintf(stderr, FW_PROG ": lost %llu alert samples (perf buffer full)\n",
+		(unsigned long long)lost);
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Prometheus text format (version 0.0.4), from a counter snapshot. */
+#define _GNU_SOURCE
+#include "metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe_choice.h"
+
+struct out {
+	char *buf;
+	size_t len, used;
+	int overflow;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->used) {
+		o->overflow = 1;
+		return;
+	}
+	o->used += (size_t)n;
+}
+
+static void family(struct out *o, const char *name, const char *type, const char *help)
+{
+	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void fw_metrics_escape_label(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; in && *in && o + 2 < len; in++) {
+		if (*in == '\\' || *in == '"') {
+			out[o++] = '\\';
+			out[o++] = *in;
+		} else if (*in == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else {
+			out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
+{
+	static const char *const alert_kinds[] = { "process", "tree", "threads" };
+	static const int alert_stats[] = { FW_STAT_ALERTS_PROCESS, FW_STAT_ALERTS_TREE,
+					   FW_STAT_ALERTS_THREADS };
+	const uint64_t *st = m->stats;
+	struct out o = { buf, len, 0, 0 };
+	char mode[64], probes[1024], version[64];
+	uint64_t calls = 0;
+	int i;
+
+	if (len == 0)
+		return -1;
+	buf[0] = '\0';
+	for (i = 0; i < FW_SYS_COUNT; i++)
+		calls += st[FW_STAT_CALLS + i];
+
+	/* The original monitor's two counters, same names, no labels. */
+	family(&o, "sys_clone_calls_total", "counter",
+	       "Calls to the process-creation syscalls (clone, clone3, fork, vfork).");
+	put(&o, "sys_clone_calls_total %llu\n", (unsigned long long)calls);
+	if (m->opens_counted) {
+		family(&o, "sys_openat_calls_total", "counter",
+		       "Calls to the file-open syscalls (open, openat, openat2).");
+		put(&o, "sys_openat_calls_total %llu\n", (unsigned long long)st[FW_STAT_OPENS]);
+	}
+
+	family(&o, "forkwatch_syscall_calls_total", "counter",
+	       "Process-creation syscall calls seen by the entry probes, failed ones included.");
+	for (i = 0; i < FW_SYS_COUNT; i++)
+		if (i != FW_SYS_NONE)
+			put(&o, "forkwatch_syscall_calls_total{syscall=\"%s\"} %llu\n",
+			    fw_syscall_name(i), (unsigned long long)st[FW_STAT_CALLS + i]);
+
+	family(&o, "forkwatch_tasks_created_total", "counter",
+	       "Tasks created, by kind and by the syscall that made them (none: no entry probe "
+	       "saw the call, as for kernel threads).");
+	for (i = 0; i < FW_SYS_COUNT; i++)
+		put(&o, "forkwatch_tasks_created_total{kind=\"process\",syscall=\"%s\"} %llu\n",
+		    fw_syscall_name(i), (unsigned long long)st[FW_STAT_PROCS_BY + i]);
+	for (i = 0; i < FW_SYS_COUNT; i++)
+		put(&o, "forkwatch_tasks_created_total{kind=\"thread\",syscall=\"%s\"} %llu\n",
+		    fw_syscall_name(i), (unsigned long long)st[FW_STAT_THREADS_BY + i]);
+
+	family(&o, "forkwatch_process_exits_total", "counter", "Processes that exited.");
+	put(&o, "forkwatch_process_exits_total %llu\n", (unsigned long long)st[FW_STAT_EXITS]);
+
+	if (m->opens_counted) {
+		family(&o, "forkwatch_opens_failed_total", "counter",
+		       "File opens that returned an error.");
+		put(&o, "forkwatch_opens_failed_total %llu\n",
+		    (unsigned long long)st[FW_STAT_OPENS_FAILED]);
+	}
+
+	family(&o, "forkwatch_alerts_total", "counter", "Alerts sent, by kind.");
+	for (i = 0; i < 3; i++)
+		put(&o, "forkwatch_alerts_total{kind=\"%s\"} %llu\n", alert_kinds[i],
+		    (unsigned long long)st[alert_stats[i]]);
+	family(&o, "forkwatch_alerts_suppressed_total", "counter",
+	       "Alerts held back by the one-per-window rate limit.");
+	put(&o, "forkwatch_alerts_suppressed_total %llu\n",
+	    (unsigned long long)st[FW_STAT_SUPPRESSED]);
+
+	family(&o, "forkwatch_events_total", "counter",
+	       "Event records sent to user space (--events, --opens), after the filters.");
+	put(&o, "forkwatch_events_total{type=\"process\"} %llu\n",
+	    (unsigned long long)st[FW_STAT_EV_PROCESS]);
+	put(&o, "forkwatch_events_total{type=\"thread\"} %llu\n",
+	    (unsigned long long)st[FW_STAT_EV_THREAD]);
+	put(&o, "forkwatch_events_total{type=\"open\"} %llu\n",
+	    (unsigned long long)st[FW_STAT_EV_OPEN]);
+
+	family(&o, "forkwatch_lost_samples_total", "counter",
+	       "Records the perf buffer had no room for, counted by the probe.");
+	put(&o, "forkwatch_lost_samples_total{buffer=\"events\"} %llu\n",
+	    (unsigned long long)st[FW_STAT_EV_LOST]);
+	put(&o, "forkwatch_lost_samples_total{buffer=\"alerts\"} %llu\n",
+	    (unsigned long long)st[FW_STAT_ALERTS_LOST]);
+	family(&o, "forkwatch_lost_samples_read_total", "counter",
+	       "Lost records as the perf readers reported them (should match the probe's count).");
+	put(&o, "forkwatch_lost_samples_read_total{buffer=\"events\"} %llu\n",
+	    (unsigned long long)m->lost_events_read);
+	put(&o, "forkwatch_lost_samples_read_total{buffer=\"alerts\"} %llu\n",
+	    (unsigned long long)m->lost_alerts_read);
+
+	family(&o, "forkwatch_untracked_processes_total", "counter",
+	       "Processes not tracked because the lineage maps were full.");
+	put(&o, "forkwatch_untracked_processes_total %llu\n",
+	    (unsigned long long)st[FW_STAT_UNTRACKED]);
+
+	family(&o, "forkwatch_tracked_trees", "gauge",
+	       "Process trees tracked in the kernel (roots with live descendants).");
+	put(&o, "forkwatch_tracked_trees %llu\n", (unsigned long long)m->tracked_trees);
+
+	fw_metrics_escape_label(m->mode, mode, sizeof(mode));
+	fw_metrics_escape_label(m->probes, probes, sizeof(probes));
+	fw_metrics_escape_label(m->version, version, sizeof(version));
+	family(&o, "forkwatch_info", "gauge", "Always 1: the version, probe mode and entry probes.");
+	put(&o, "forkwatch_info{version=\"%s\",mode=\"%s\",probes=\"%s\"} 1\n", version, mode,
+	    probes);
+	family(&o, "forkwatch_start_time_seconds", "gauge",
+	       "Unix time at which the probes were attached.");
+	put(&o, "forkwatch_start_time_seconds %.3f\n", m->start_time);
+
+	return o.overflow ? -1 : (int)o.used;
+}
+
+int fw_metrics_write_file(const char *path, const struct fw_metrics *m)
+{
+	char tmp[4096], *buf;
+	size_t cap = 65536;
+	int n, fd, saved;
+	FILE *f;
+
+	buf = malloc(cap);
+	if (!buf)
+		return -1;
+	n = fw_metrics_render(m, buf, cap);
+	if (n < 0 || snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		free(buf);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		errno = saved;
+		return -1;
+	}
+	/* fclose always runs; any failure leaves the old file in place. */
+	saved = fwrite(buf, 1, (size_t)n, f) != (size_t)n ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && !saved)
+		saved = errno;
+	if (!saved && rename(tmp, path) < 0)
+		saved = errno;
+	if (saved) {
+		unlink(tmp);
+		free(buf);
+		errno = saved;
+		return -1;
+	}
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Prometheus metrics: the text exposition format from a snapshot of the
+ * kernel's counters (pure), and the ways it is served. */
+#ifndef FW_METRICS_H
+#define FW_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forkwatch_logic.h"
+
+struct fw_metrics {
+	uint64_t stats[FW_STAT_COUNT]; /* the probe's per-CPU counters, summed */
+	uint64_t tracked_trees;        /* entries in the trees map */
+	uint64_t lost_alerts_read;     /* samples the perf readers reported lost */
+	uint64_t lost_events_read;
+	double start_time;             /* Unix time the probes were attached */
+	const char *version;
+	const char *mode;              /* "kprobe" or "tracepoint" */
+	const char *probes;            /* the entry probes attached, comma-separated */
+	int opens_counted;             /* open probes attached: sys_openat_calls_total is real */
+};
+
+/* Renders m into buf (NUL-terminated). Returns the length, or -1 when buf
+ * is too small. */
+int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len);
+
+/* Label values need \\, \" and \n escaped. */
+void fw_metrics_escape_label(const char *in, char *out, size_t len);
+
+/* Fills a snapshot at scrape time; called from the HTTP thread. */
+typedef int (*fw_metrics_fill_fn)(void *cookie, struct fw_metrics *m);
+
+struct fw_metrics_server;
+
+/* Serves GET /metrics on host:port (any other request: 404). Returns NULL
+ * with a one-line reason in err. */
+struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
+					   fw_metrics_fill_fn fill, void *cookie, char *err,
+					   size_t errlen);
+void fw_metrics_stop(struct fw_metrics_server *s);
+
+/* Writes the metrics to path atomically (a temporary file beside it, then
+ * rename). Returns 0, or -1 with errno set. */
+int fw_metrics_write_file(const char *path, const struct fw_metrics *m);
+
+#endif

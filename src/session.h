@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One run of the tool: what main's stages, the alert and event handlers and
+ * the metrics callback share. */
+#ifndef FW_SESSION_H
+#define FW_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "burst.h"
+#include "loader.h"
+#include "options.h"
+
+#define FW_PROG "bcc-forkwatch"
+
+struct fw_session {
+	struct fw_options opt;
+	struct fw_bpf bpf;
+	FILE *log;            /* metrics.log, or NULL */
+	FILE *alert_out;      /* stdout; stderr when text events own stdout */
+	char hostname[256];
+	double wall_offset;   /* wall clock minus CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	double started;       /* wall time the probes were attached */
+	bool use_kprobes;
+	bool opens_attached;  /* open probes counting (for --opens or metrics) */
+	char probes[1024];    /* entry probes attached, comma-separated */
+	int procs_fd, trees_fd, stats_fd, follow_fd;
+	uint64_t alerts;      /* alerts printed */
+	uint64_t events;      /* event records printed */
+	uint64_t lost_alerts; /* as the perf readers reported them */
+	uint64_t lost_events;
+	uint64_t lost_events_reported;
+	struct fw_member *members; /* scratch for naming burst roots */
+};
+
+void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* /proc readers for what the probe cannot know. */
+void fw_proc_comm(uint32_t pid, char *out, size_t len);
+uint32_t fw_proc_ppid(uint32_t pid);
+
+/* Perf buffer callbacks (cookie: the session). */
+void fw_on_alert(void *cookie, void *data, int size);
+void fw_on_alert_lost(void *cookie, uint64_t lost);
+void fw_on_event(void *cookie, void *data, int size);
+void fw_on_event_lost(void *cookie, uint64_t lost);
+
+/* -p: puts pid and its live descendants into the follow map. Returns how
+ * many, or -1 when pid does not exist. */
+int fw_follow_seed(struct fw_session *s, uint32_t pid);
+
+#endif
