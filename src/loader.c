@@ -194,7 +194,7 @@ int fw_bpf_table_fd(struct fw_bpf *b, const char *table)
 }
 
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
-		     void *cookie, int page_cnt)
+		     void *cookie, int page_cnt, int wakeup_events)
 {
 	int cpus[FW_MAX_CPUS], n, i;
 	char list[4096];
@@ -216,7 +216,7 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 	if (map_fd < 0 || b->nreaders + n > 2 * FW_MAX_CPUS)
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct bcc_perf_buffer_opts opts = { .pid = -1, .cpu = cpus[i], .wakeup_events = 1 };
+		struct bcc_perf_buffer_opts opts = { .pid = -1, .cpu = cpus[i], .wakeup_events = wakeup_events };
 		struct perf_reader *r;
 		struct quiet q;
 		int key = cpus[i], rfd;

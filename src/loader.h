@@ -54,9 +54,10 @@ int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
 typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
 typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
 /* Opens one reader per online CPU for a BPF_PERF_OUTPUT table, page_cnt
- * pages each (a power of two). May be called for several tables. */
+ * pages each (a power of two), waking the poller every wakeup_events
+ * records. May be called for several tables. */
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
-		     void *cookie, int page_cnt);
+		     void *cookie, int page_cnt, int wakeup_events);
 void fw_bpf_poll(struct fw_bpf *b, int timeout_ms);
 void fw_bpf_drain(struct fw_bpf *b);
 /* Detach, free readers, close programs, destroy the module. Idempotent. */

@@ -23,7 +23,7 @@ for child in $(awk '/^child/ { print $2 }' "$WORK/forks.txt"); do
 		'select(.pid == $c and .tid == $c and .ppid == $p and .comm == "fwev" and .syscall == "clone")' \
 		|| fail "no process event with pid $child, ppid $self: $(ev process | grep -F "\"pid\":$child,")"
 done
-read -r _ tself _ tparent < <(grep '^self' "$WORK/threads.txt")
+read -r _ tself _ tparent <<< "$(grep '^self' "$WORK/threads.txt")"
 [ "$(ev thread | wc -l)" -eq $t ] || fail "expected $t thread events, got $(ev thread | wc -l)"
 for tid in $(awk '/^thread/ { print $2 }' "$WORK/threads.txt"); do
 	ev thread | has --argjson tid "$tid" --argjson p "$tself" --argjson pp "$tparent" \
