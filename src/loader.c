@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,10 @@ static int load(struct fw_bpf *b, const char *fn, int prog_type)
 	for (i = 0; i < b->nprogs; i++)
 		if (!strcmp(b->progs[i].fn, fn))
 			return b->progs[i].fd;
+	if (!b->mod) {
+		snprintf(b->last_error, sizeof(b->last_error), "the compiler was already released");
+		return -1;
+	}
 	if (b->nprogs == FW_MAX_ATTACH || !bpf_function_start(b->mod, fn)) {
 		snprintf(b->last_error, sizeof(b->last_error), "no function %s in the probe", fn);
 		return -1;
@@ -190,7 +195,64 @@ void fw_bpf_detach_kprobes(struct fw_bpf *b)
 
 int fw_bpf_table_fd(struct fw_bpf *b, const char *table)
 {
-	return bpf_table_fd(b->mod, table);
+	size_t i;
+	int fd;
+
+	for (i = 0; i < b->ntables; i++)
+		if (!strcmp(b->tables[i].name, table))
+			return b->tables[i].fd;
+	if (!b->mod || b->ntables == FW_MAX_TABLES || strlen(table) >= sizeof(b->tables[0].name))
+		return -1;
+	fd = bpf_table_fd(b->mod, table);
+	if (fd < 0)
+		return -1;
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3); /* the module closes its own on destroy */
+	if (fd < 0)
+		return -1;
+	snprintf(b->tables[b->ntables].name, sizeof(b->tables[0].name), "%s", table);
+	b->tables[b->ntables++].fd = fd;
+	return fd;
+}
+
+void fw_bpf_release_compiler(struct fw_bpf *b)
+{
+	char line[512];
+	FILE *maps;
+
+	if (!b->mod)
+		return;
+	bpf_module_destroy(b->mod);
+	b->mod = NULL;
+	malloc_trim(0);
+	maps = fopen("/proc/self/smaps", "re");
+	if (!maps)
+		return;
+	/* Clean, read-only mappings of libbcc and the clang and LLVM
+	 * libraries it compiles with (code, constants): never
+	 * its data, nor relocated pages (Private_Dirty), which would come back
+	 * from the file unrelocated. */
+	{
+		unsigned long start = 0, end = 0, dirty;
+		int candidate = 0;
+
+		while (fgets(line, sizeof(line), maps)) {
+			unsigned long a, z;
+			char perms[8];
+
+			if (sscanf(line, "%lx-%lx %7s", &a, &z, perms) == 3) {
+				candidate = perms[1] != 'w' &&
+					    (strstr(line, "/libbcc.so") || strstr(line, "/libLLVM") ||
+					     strstr(line, "/libclang"));
+				start = a;
+				end = z;
+			} else if (candidate && sscanf(line, "Private_Dirty: %lu kB", &dirty) == 1) {
+				if (dirty == 0)
+					madvise((void *)start, end - start, MADV_DONTNEED);
+				candidate = 0;
+			}
+		}
+	}
+	fclose(maps);
 }
 
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
@@ -212,7 +274,7 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 	n = fw_parse_cpulist(list, cpus, FW_MAX_CPUS);
 	if (n <= 0)
 		return -1;
-	map_fd = bpf_table_fd(b->mod, table);
+	map_fd = fw_bpf_table_fd(b, table);
 	if (map_fd < 0 || b->nreaders + n > 2 * FW_MAX_CPUS)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -269,6 +331,9 @@ void fw_bpf_close(struct fw_bpf *b)
 	for (i = 0; i < b->nprogs; i++)
 		close(b->progs[i].fd);
 	b->nprogs = 0;
+	for (i = 0; i < b->ntables; i++)
+		close(b->tables[i].fd);
+	b->ntables = 0;
 	if (b->mod)
 		bpf_module_destroy(b->mod);
 	b->mod = NULL;

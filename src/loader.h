@@ -25,8 +25,17 @@ struct fw_prog {
 	int fd;
 };
 
+struct fw_table_fd {
+	char name[32];
+	int fd;
+};
+
+#define FW_MAX_TABLES 16
+
 struct fw_bpf {
 	void *mod;
+	struct fw_table_fd tables[FW_MAX_TABLES]; /* our own copies of map fds */
+	size_t ntables;
 	bool verbose;
 	struct fw_prog progs[FW_MAX_ATTACH];
 	size_t nprogs;
@@ -50,7 +59,15 @@ int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *categ
 			     const char *name);
 /* Detaches every kprobe attached so far (for the fallback to tracepoints). */
 void fw_bpf_detach_kprobes(struct fw_bpf *b);
+/* A map's fd, owned by b (it outlives the compiler module). -1 if none. */
 int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
+/* Once everything is attached: frees the compiler (clang and LLVM state,
+ * about 30 MB) and unmaps the read-only pages of libbcc, clang and LLVM
+ * touched while compiling (about 80 MB; they stay in the page cache,
+ * shared, and come back if used). Maps,
+ * programs, probes and perf readers are unaffected. No more attaching
+ * after this. */
+void fw_bpf_release_compiler(struct fw_bpf *b);
 typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
 typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
 /* Opens one reader per online CPU for a BPF_PERF_OUTPUT table, page_cnt
