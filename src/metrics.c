@@ -42,6 +42,15 @@ static void family(struct out *o, const char *name, const char *type, const char
 	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* One sample line: name{labels} value, or name value without labels. */
+static void sample(struct out *o, const char *name, const char *labels, uint64_t v)
+{
+	if (labels)
+		put(o, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
+	else
+		put(o, "%s %llu\n", name, (unsigned long long)v);
+}
+
 void fw_metrics_escape_label(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
@@ -80,11 +89,11 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	/* The original monitor's two counters, same names, no labels. */
 	family(&o, "sys_clone_calls_total", "counter",
 	       "Calls to the process-creation syscalls (clone, clone3, fork, vfork).");
-	put(&o, "sys_clone_calls_total %llu\n", (unsigned long long)calls);
+	sample(&o, "sys_clone_calls_total", NULL, calls);
 	if (m->opens_counted) {
 		family(&o, "sys_openat_calls_total", "counter",
 		       "Calls to the file-open syscalls (open, openat, openat2).");
-		put(&o, "sys_openat_calls_total %llu\n", (unsigned long long)st[FW_STAT_OPENS]);
+		sample(&o, "sys_openat_calls_total", NULL, st[FW_STAT_OPENS]);
 	}
 
 	family(&o, "forkwatch_syscall_calls_total", "counter",
@@ -105,13 +114,12 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 		    fw_syscall_name(i), (unsigned long long)st[FW_STAT_THREADS_BY + i]);
 
 	family(&o, "forkwatch_process_exits_total", "counter", "Processes that exited.");
-	put(&o, "forkwatch_process_exits_total %llu\n", (unsigned long long)st[FW_STAT_EXITS]);
+	sample(&o, "forkwatch_process_exits_total", NULL, st[FW_STAT_EXITS]);
 
 	if (m->opens_counted) {
 		family(&o, "forkwatch_opens_failed_total", "counter",
 		       "File opens that returned an error.");
-		put(&o, "forkwatch_opens_failed_total %llu\n",
-		    (unsigned long long)st[FW_STAT_OPENS_FAILED]);
+		sample(&o, "forkwatch_opens_failed_total", NULL, st[FW_STAT_OPENS_FAILED]);
 	}
 
 	family(&o, "forkwatch_alerts_total", "counter", "Alerts sent, by kind.");
@@ -120,39 +128,30 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 		    (unsigned long long)st[alert_stats[i]]);
 	family(&o, "forkwatch_alerts_suppressed_total", "counter",
 	       "Alerts held back by the one-per-window rate limit.");
-	put(&o, "forkwatch_alerts_suppressed_total %llu\n",
-	    (unsigned long long)st[FW_STAT_SUPPRESSED]);
+	sample(&o, "forkwatch_alerts_suppressed_total", NULL, st[FW_STAT_SUPPRESSED]);
 
 	family(&o, "forkwatch_events_total", "counter",
 	       "Event records sent to user space (--events, --opens), after the filters.");
-	put(&o, "forkwatch_events_total{type=\"process\"} %llu\n",
-	    (unsigned long long)st[FW_STAT_EV_PROCESS]);
-	put(&o, "forkwatch_events_total{type=\"thread\"} %llu\n",
-	    (unsigned long long)st[FW_STAT_EV_THREAD]);
-	put(&o, "forkwatch_events_total{type=\"open\"} %llu\n",
-	    (unsigned long long)st[FW_STAT_EV_OPEN]);
+	sample(&o, "forkwatch_events_total", "type=\"process\"", st[FW_STAT_EV_PROCESS]);
+	sample(&o, "forkwatch_events_total", "type=\"thread\"", st[FW_STAT_EV_THREAD]);
+	sample(&o, "forkwatch_events_total", "type=\"open\"", st[FW_STAT_EV_OPEN]);
 
 	family(&o, "forkwatch_lost_samples_total", "counter",
 	       "Records the perf buffer had no room for, counted by the probe.");
-	put(&o, "forkwatch_lost_samples_total{buffer=\"events\"} %llu\n",
-	    (unsigned long long)st[FW_STAT_EV_LOST]);
-	put(&o, "forkwatch_lost_samples_total{buffer=\"alerts\"} %llu\n",
-	    (unsigned long long)st[FW_STAT_ALERTS_LOST]);
+	sample(&o, "forkwatch_lost_samples_total", "buffer=\"events\"", st[FW_STAT_EV_LOST]);
+	sample(&o, "forkwatch_lost_samples_total", "buffer=\"alerts\"", st[FW_STAT_ALERTS_LOST]);
 	family(&o, "forkwatch_lost_samples_read_total", "counter",
 	       "Lost records as the perf readers reported them (should match the probe's count).");
-	put(&o, "forkwatch_lost_samples_read_total{buffer=\"events\"} %llu\n",
-	    (unsigned long long)m->lost_events_read);
-	put(&o, "forkwatch_lost_samples_read_total{buffer=\"alerts\"} %llu\n",
-	    (unsigned long long)m->lost_alerts_read);
+	sample(&o, "forkwatch_lost_samples_read_total", "buffer=\"events\"", m->lost_events_read);
+	sample(&o, "forkwatch_lost_samples_read_total", "buffer=\"alerts\"", m->lost_alerts_read);
 
 	family(&o, "forkwatch_untracked_processes_total", "counter",
 	       "Processes not tracked because the lineage maps were full.");
-	put(&o, "forkwatch_untracked_processes_total %llu\n",
-	    (unsigned long long)st[FW_STAT_UNTRACKED]);
+	sample(&o, "forkwatch_untracked_processes_total", NULL, st[FW_STAT_UNTRACKED]);
 
 	family(&o, "forkwatch_tracked_trees", "gauge",
 	       "Process trees tracked in the kernel (roots with live descendants).");
-	put(&o, "forkwatch_tracked_trees %llu\n", (unsigned long long)m->tracked_trees);
+	sample(&o, "forkwatch_tracked_trees", NULL, m->tracked_trees);
 
 	fw_metrics_escape_label(m->mode, mode, sizeof(mode));
 	fw_metrics_escape_label(m->probes, probes, sizeof(probes));
