@@ -28,7 +28,7 @@ void fw_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int read_small_file(const char *path, char *buf, size_t len)
+int fw_read_small_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -43,12 +43,21 @@ static int read_small_file(const char *path, char *buf, size_t len)
 	return (int)n;
 }
 
+void fw_print_json(json_t *j)
+{
+	if (!j)
+		return;
+	json_dumpf(j, stdout, JSON_COMPACT);
+	json_decref(j);
+	fputc('\n', stdout);
+}
+
 void fw_proc_comm(uint32_t pid, char *out, size_t len)
 {
 	char path[64], buf[64];
 
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0) {
+	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0) {
 		out[0] = '\0';
 		return;
 	}
@@ -62,7 +71,7 @@ uint32_t fw_proc_ppid(uint32_t pid)
 	unsigned ppid;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	close_paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
 	if (!close_paren || sscanf(close_paren + 1, " %*c %u", &ppid) != 1)
@@ -150,13 +159,7 @@ void fw_on_alert(void *cookie, void *data, int size)
 	r.tree_comm = tree_comm[0] ? tree_comm : "?";
 
 	if (s->opt.json) {
-		json_t *j = fw_report_json(&r);
-
-		if (j) {
-			json_dumpf(j, stdout, JSON_COMPACT);
-			json_decref(j);
-			fputc('\n', stdout);
-		}
+		fw_print_json(fw_report_json(&r));
 		fflush(stdout);
 	} else {
 		fw_format_text(&r, line, sizeof(line));

@@ -14,15 +14,6 @@
 #include "output.h"
 #include "session.h"
 
-static void emit_json(json_t *j)
-{
-	if (!j)
-		return;
-	json_dumpf(j, stdout, JSON_COMPACT);
-	json_decref(j);
-	fputc('\n', stdout);
-}
-
 void fw_on_event(void *cookie, void *data, int size)
 {
 	struct fw_session *s = cookie;
@@ -39,7 +30,7 @@ void fw_on_event(void *cookie, void *data, int size)
 		memcpy(&e, data, sizeof(e));
 		wall = s->wall_offset + (double)e.ts_ns / 1e9;
 		if (s->opt.json) {
-			emit_json(fw_open_event_json(&e, wall));
+			fw_print_json(fw_open_event_json(&e, wall));
 		} else {
 			fw_format_open_event(&e, wall, line, sizeof(line));
 			fputs(line, stdout);
@@ -56,7 +47,7 @@ void fw_on_event(void *cookie, void *data, int size)
 		 * process older than the tool, /proc does. */
 		ppid = e.ppid ? e.ppid : fw_proc_ppid(e.pid);
 		if (s->opt.json) {
-			emit_json(fw_task_event_json(&e, wall, ppid));
+			fw_print_json(fw_task_event_json(&e, wall, ppid));
 		} else {
 			fw_format_task_event(&e, wall, ppid, line, sizeof(line));
 			fputs(line, stdout);

@@ -48,6 +48,27 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* The syscall tracepoints the probe can use, with the switch that compiles
+ * its handler: entry points of the creation syscalls (the fallback for
+ * kprobes), and enter/exit pairs of the open syscalls. */
+struct tp_call {
+	const char *call;
+	const char *cflag;
+};
+
+static const struct tp_call entry_calls[] = {
+	{ "clone", "-DFW_TP_ENTRY_CLONE=1" },
+	{ "clone3", "-DFW_TP_ENTRY_CLONE3=1" },
+	{ "fork", "-DFW_TP_ENTRY_FORK=1" },
+	{ "vfork", "-DFW_TP_ENTRY_VFORK=1" },
+};
+static const struct tp_call open_calls[] = {
+	{ "open", "-DFW_TP_OPEN=1" },
+	{ "openat", "-DFW_TP_OPENAT=1" },
+	{ "openat2", "-DFW_TP_OPENAT2=1" },
+};
+#define NCALLS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* What the running kernel offers, learnt before anything is compiled. */
 struct kernel_facts {
 	struct utsname uts;
@@ -162,8 +183,6 @@ static const char *present(const struct kernel_facts *k, const char *cat, const 
 
 static void print_plan(const struct kernel_facts *k, enum fw_probe_mode mode)
 {
-	static const char *const entry_tps[] = { "clone", "clone3", "fork", "vfork" };
-	static const char *const open_calls[] = { "open", "openat", "openat2" };
 	const struct fw_probe_plan *plan = &k->plan;
 	size_t i;
 
@@ -182,10 +201,10 @@ static void print_plan(const struct kernel_facts *k, enum fw_probe_mode mode)
 	for (i = 0; i < plan->nmissing; i++)
 		printf("  %-24s %-7s not in kallsyms on this kernel\n", "-", plan->missing[i]);
 	printf("tracepoints (fallback entry points):\n");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NCALLS(entry_calls); i++) {
 		char ev[32];
 
-		snprintf(ev, sizeof(ev), "sys_enter_%s", entry_tps[i]);
+		snprintf(ev, sizeof(ev), "sys_enter_%s", entry_calls[i].call);
 		printf("  syscalls:%-16s %s\n", ev, present(k, "syscalls", ev));
 	}
 	printf("always (counting and lineage):\n");
@@ -201,11 +220,11 @@ static void print_plan(const struct kernel_facts *k, enum fw_probe_mode mode)
 		       k->open_probe.symbol);
 	else
 		printf("  kprobe: neither do_sys_openat2 nor do_sys_open in kallsyms\n");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NCALLS(open_calls); i++) {
 		char enter[32], exit_ev[32];
 
-		snprintf(enter, sizeof(enter), "sys_enter_%s", open_calls[i]);
-		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", open_calls[i]);
+		snprintf(enter, sizeof(enter), "sys_enter_%s", open_calls[i].call);
+		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", open_calls[i].call);
 		printf("  syscalls:%-16s %s (and %s: %s)\n", enter, present(k, "syscalls", enter),
 		       exit_ev, present(k, "syscalls", exit_ev));
 	}
@@ -354,12 +373,8 @@ static void print_summary(struct fw_session *s, double seconds)
 				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
 				      "opens", (json_int_t)st[FW_STAT_OPENS]);
 
-		if (j) {
-			json_dumpf(j, stdout, JSON_COMPACT);
-			json_decref(j);
-			fputc('\n', stdout);
-			fflush(stdout);
-		}
+		fw_print_json(j);
+		fflush(stdout);
 		return;
 	}
 	if (s->opt.events || s->opt.opens)
@@ -385,15 +400,8 @@ static int find_headers(const struct kernel_facts *k, const struct fw_options *o
 {
 	char os_release[4096] = "", err[1024];
 	struct fw_headers hdr;
-	ssize_t n;
-	int fd;
 
-	fd = open("/etc/os-release", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, os_release, sizeof(os_release) - 1);
-		os_release[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
+	fw_read_small_file("/etc/os-release", os_release, sizeof(os_release));
 	{
 		struct fw_headers_query q = {
 			.root = "",
@@ -422,6 +430,14 @@ static int find_headers(const struct kernel_facts *k, const struct fw_options *o
 	return FW_EXIT_OK;
 }
 
+static bool tp_entry(const struct kernel_facts *k, const char *call)
+{
+	char ev[32];
+
+	snprintf(ev, sizeof(ev), "sys_enter_%s", call);
+	return fw_tracepoint_exists(k->tracefs, "syscalls", ev);
+}
+
 static bool tp_pair(const struct kernel_facts *k, const char *call)
 {
 	char enter[32], exit_ev[32];
@@ -435,14 +451,9 @@ static bool tp_pair(const struct kernel_facts *k, const char *call)
 /* Stage: compile. Switches are integers decided here, never user text. */
 static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
 {
-	static const char *const entry[] = { "clone", "clone3", "fork", "vfork" };
-	static const char *const entry_flags[] = { "-DFW_TP_ENTRY_CLONE=1", "-DFW_TP_ENTRY_CLONE3=1",
-						   "-DFW_TP_ENTRY_FORK=1", "-DFW_TP_ENTRY_VFORK=1" };
-	static const char *const open_calls[] = { "open", "openat", "openat2" };
-	static const char *const open_flags[] = { "-DFW_TP_OPEN=1", "-DFW_TP_OPENAT=1",
-						  "-DFW_TP_OPENAT2=1" };
 	const char *cflags[16];
-	int n = 0, i;
+	size_t i;
+	int n = 0;
 
 	cflags[n++] = "-DFW_EMBEDDED";
 	if (fw_tracepoint_has_field(k->tracefs, "sched", "sched_process_exit", "group_dead") == 1)
@@ -450,16 +461,12 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 	if (fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exec"))
 		cflags[n++] = "-DFW_TP_EXEC=1";
 	if (s->opt.mode != FW_MODE_KPROBE) {
-		for (i = 0; i < 4; i++) {
-			char ev[32];
-
-			snprintf(ev, sizeof(ev), "sys_enter_%s", entry[i]);
-			if (fw_tracepoint_exists(k->tracefs, "syscalls", ev))
-				cflags[n++] = entry_flags[i];
-		}
-		for (i = 0; opens && i < 3; i++)
-			if (tp_pair(k, open_calls[i]))
-				cflags[n++] = open_flags[i];
+		for (i = 0; i < NCALLS(entry_calls); i++)
+			if (tp_entry(k, entry_calls[i].call))
+				cflags[n++] = entry_calls[i].cflag;
+		for (i = 0; opens && i < NCALLS(open_calls); i++)
+			if (tp_pair(k, open_calls[i].call))
+				cflags[n++] = open_calls[i].cflag;
 	}
 	if (fw_bpf_compile(&s->bpf, fw_probe_source, cflags, n, s->opt.verbose) < 0) {
 		fw_fail("cannot compile the probe with the kernel headers in %s%s%s",
@@ -476,7 +483,7 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
  * the buffer holds of the largest record, at most 32. */
 static int events_wakeup(uint32_t pages)
 {
-	long fit = (long)pages * 4096 / (long)(sizeof(struct fw_open_event) + 8) / 4;
+	long fit = (long)pages * sysconf(_SC_PAGESIZE) / (long)(sizeof(struct fw_open_event) + 8) / 4;
 
 	return fit < 1 ? 1 : fit > 32 ? 32 : (int)fit;
 }
@@ -543,8 +550,8 @@ static void append(char *list, size_t len, const char *item)
 static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char *what,
 			size_t len)
 {
-	static const char *const calls[] = { "open", "openat", "openat2" };
-	int i, attached = 0;
+	size_t i;
+	int attached = 0;
 
 	if (s->use_kprobes && k->open_probe_ok) {
 		const char *sym = k->open_probe.symbol;
@@ -553,6 +560,7 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 		    fw_bpf_attach_kprobe(&s->bpf, "fw_kretp_open", sym, true) == 0) {
 			snprintf(what, len, "kprobe+kretprobe %s", sym);
 			s->opens_attached = true;
+			s->opens_kprobes = true;
 			return FW_EXIT_OK;
 		}
 		if (s->opt.mode == FW_MODE_KPROBE) {
@@ -568,13 +576,13 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 		return FW_EXIT_BPF;
 	}
 	what[0] = '\0';
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NCALLS(open_calls); i++) {
 		char enter[32], exit_ev[32], fn_enter[64], fn_exit[64];
 
-		if (!tp_pair(k, calls[i]))
+		if (!tp_pair(k, open_calls[i].call))
 			continue;
-		snprintf(enter, sizeof(enter), "sys_enter_%s", calls[i]);
-		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", calls[i]);
+		snprintf(enter, sizeof(enter), "sys_enter_%s", open_calls[i].call);
+		snprintf(exit_ev, sizeof(exit_ev), "sys_exit_%s", open_calls[i].call);
 		snprintf(fn_enter, sizeof(fn_enter), "tracepoint__syscalls__%s", enter);
 		snprintf(fn_exit, sizeof(fn_exit), "tracepoint__syscalls__%s", exit_ev);
 		/* Exit first: an entry seen without its exit would linger. */
@@ -633,31 +641,29 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 			fprintf(stderr,
 				FW_PROG ": kprobe on %s failed (%s); falling back to tracepoints\n", sym,
 				s->bpf.last_error);
-			/* All of them: entry kprobes, and the open pair too, which then
-			 * stays detached (it counts nothing without its partner). */
+			/* All of them, the open pair included: every probe then goes
+			 * through tracepoints, the opens too. */
 			fw_bpf_detach_kprobes(&s->bpf);
-			if (opens && strncmp(opens_what, "kprobe", 6) == 0) {
-				s->use_kprobes = false;
+			s->use_kprobes = false;
+			if (s->opens_kprobes) {
+				s->opens_kprobes = false;
 				if ((rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
 					return rc;
 			}
-			s->use_kprobes = false;
 			break;
 		}
 	} else if (s->opt.mode == FW_MODE_AUTO) {
 		fprintf(stderr, FW_PROG ": kprobes are not available on this kernel; using tracepoints\n");
 	}
 	if (!s->use_kprobes) {
-		static const char *const calls[] = { "clone", "clone3", "fork", "vfork" };
-
 		s->probes[0] = '\0';
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < NCALLS(entry_calls); i++) {
 			char fn[64], ev[32], name[48];
 
-			snprintf(ev, sizeof(ev), "sys_enter_%s", calls[i]);
-			snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
-			if (!fw_tracepoint_exists(k->tracefs, "syscalls", ev))
+			if (!tp_entry(k, entry_calls[i].call))
 				continue;
+			snprintf(ev, sizeof(ev), "sys_enter_%s", entry_calls[i].call);
+			snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
 			if (fw_bpf_attach_tracepoint(&s->bpf, fn, "syscalls", ev) < 0) {
 				fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
 					s->bpf.last_error);
@@ -694,11 +700,7 @@ static void announce(struct fw_session *s, const char *opens_what)
 				      "window_ms", (json_int_t)(s->opt.window_ns / 1000000),
 				      "threads", s->opt.threads, "events", s->opt.events,
 				      "opens_events", s->opt.opens);
-		if (j) {
-			json_dumpf(j, stdout, JSON_COMPACT);
-			json_decref(j);
-			fputc('\n', stdout);
-		}
+		fw_print_json(j);
 	} else if (s->opt.events || s->opt.opens) {
 		puts(fw_events_header());
 	}

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "burst.h"
 #include "loader.h"
 #include "options.h"
@@ -24,6 +26,7 @@ struct fw_session {
 	double started;       /* wall time the probes were attached */
 	bool use_kprobes;
 	bool opens_attached;  /* open probes counting (for --opens or metrics) */
+	bool opens_kprobes;   /* ... through the kprobe pair, not tracepoints */
 	char probes[1024];    /* entry probes attached, comma-separated */
 	int procs_fd, trees_fd, stats_fd, follow_fd;
 	uint64_t alerts;      /* alerts printed */
@@ -35,6 +38,12 @@ struct fw_session {
 };
 
 void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a small file (at most len - 1 bytes) as a string; -1 on failure. */
+int fw_read_small_file(const char *path, char *buf, size_t len);
+
+/* One JSON line on stdout; takes the reference, does nothing with NULL. */
+void fw_print_json(json_t *j);
 
 /* /proc readers for what the probe cannot know. */
 void fw_proc_comm(uint32_t pid, char *out, size_t len);
