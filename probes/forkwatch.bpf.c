@@ -17,28 +17,19 @@
  *   FW_EXIT_HAS_GROUP_DEAD   sched_process_exit has the group_dead field
  *   FW_TP_EXEC               sched:sched_process_exec exists
  *   FW_TP_ENTRY_<SYSCALL>    syscalls:sys_enter_<syscall> exists
+ *   FW_KILL                  containment (kill.bpf.c) is compiled in
  */
 #ifndef FW_EMBEDDED
 #include "forkwatch_logic.h" /* the embedded source has these inlined above */
 #include "common.bpf.h"
 #include "events.bpf.c"
+#include "kill.bpf.c"
 #endif
 
 #define FW_CLONE_THREAD 0x00010000ULL /* uapi CLONE_THREAD, stable ABI */
 #define FW_CLONE_PARENT 0x00008000ULL /* uapi CLONE_PARENT: the child gets the creator's parent */
 
-#ifndef FW_MAX_PROCS
-#define FW_MAX_PROCS 32768
-#endif
-#ifndef FW_MAX_TREES
-#define FW_MAX_TREES 8192
-#endif
-
-BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
-BPF_HASH(trees, u32, struct fw_tree, FW_MAX_TREES);
-BPF_HASH(forkers, u32, struct fw_forker, FW_MAX_TREES);
 BPF_HASH(pending, u32, u32, FW_MAX_TREES); /* thread id -> syscall being made */
-BPF_PERF_OUTPUT(alerts);
 
 static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
 {
@@ -127,6 +118,9 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 		return;
 	FW_ADD(&f->live_threads, 1);
 	rate = fw_window_add(&f->threads, now, cfg->window_ns);
+#ifdef FW_KILL
+	fw_kill_check_thread(ctx, cfg, now, id, child, syscall, f, rate);
+#endif
 	if (rate < cfg->thread_threshold)
 		return;
 	a.count = rate;
@@ -182,6 +176,12 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 	if (!f)
 		return;
 	rate = fw_window_add(&f->procs, now, cfg->window_ns);
+	FW_ADD(&f->children, 1);
+#ifdef FW_KILL
+	if (cfg->kill)
+		fw_kill_check_process(ctx, cfg, now, id, child, syscall, creator, &rec, t, f,
+				      burst_live, rate);
+#endif
 	if (rate >= cfg->proc_threshold) {
 		struct fw_alert a = {};
 
@@ -253,6 +253,9 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 
 	fw_stat(FW_STAT_EXITS);
 	fw_event_exit(fw_config_get(), tgid);
+#ifdef FW_KILL
+	marks.delete(&tgid);
+#endif
 	rec = procs.lookup(&tgid);
 	if (rec) {
 		u32 root = rec->root;

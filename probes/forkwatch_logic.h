@@ -33,6 +33,21 @@ enum fw_alert_kind {
 	FW_ALERT_PROCESS = 1, /* one process created too many processes in the window */
 	FW_ALERT_TREE = 2,    /* a burst of descendants holds too many live members */
 	FW_ALERT_THREADS = 3, /* one process created too many threads in the window */
+	FW_ALERT_KILL = 4,    /* --kill, --limit: the probe killed (or, dry run, would kill) */
+};
+
+/* Why the probe kills a creating process (fw_alert.reason for FW_ALERT_KILL). */
+enum fw_kill_reason {
+	FW_KILL_NONE = 0,
+	FW_KILL_TREE = 1,    /* a burst over --kill-threshold live members, and this creator
+			      * descends from the root user space named for it at the
+			      * alert, or made half of the kill threshold itself in the
+			      * window */
+	FW_KILL_PROCESS = 2, /* created twice the alert threshold (-t) in the window */
+	FW_KILL_THREADS = 3, /* created twice --thread-threshold threads in the window */
+	FW_KILL_LINEAGE = 4, /* a descendant of a process already marked for killing */
+	FW_KILL_LIMIT = 5,   /* its command's --limit of children over its life is used up */
+	FW_KILL_REASONS = 6,
 };
 
 /* Which syscall made a task. FW_SYS_NONE: no entry probe saw the call
@@ -67,6 +82,9 @@ enum fw_stat {
 	FW_STAT_EV_OPEN,             /* ... file opens */
 	FW_STAT_EV_LOST,             /* event records the perf buffer had no room for */
 	FW_STAT_ALERTS_LOST,         /* alerts the perf buffer had no room for */
+	FW_STAT_KILLS,               /* + enum fw_kill_reason: SIGKILLs sent (dry run: due) */
+	FW_STAT_KILLS_SPARED = FW_STAT_KILLS + FW_KILL_REASONS, /* due, but exempt */
+	FW_STAT_KILLS_FAILED,        /* bpf_send_signal refused */
 	FW_STAT_COUNT,
 };
 
@@ -93,6 +111,36 @@ struct fw_config {
 	__u32 filter_uid;
 	__u32 filter_pid;  /* the -p process: a descendant of it joins the follow map */
 	char filter_comm[FW_COMM_LEN];
+	__u32 kill;        /* FW_KILL_ARMED, FW_KILL_DRY_RUN, FW_KILL_LIMITS */
+	__u32 kill_tree;   /* live members of a burst that make its creators killable */
+	__u32 kill_proc;   /* processes one process may create in the window */
+	__u32 kill_thread; /* threads one process may create in the window */
+	__u32 allow;       /* FW_ALLOW_*: which allow lists have entries */
+	__u32 pad;
+};
+
+/* fw_config.kill */
+#define FW_KILL_ARMED 1u   /* --kill: thresholds kill */
+#define FW_KILL_DRY_RUN 2u /* --dry-run: decide and report, send no signal */
+#define FW_KILL_LIMITS 4u  /* --limit entries exist */
+
+/* fw_config.allow */
+#define FW_ALLOW_COMM 1u
+#define FW_ALLOW_UID 2u
+#define FW_ALLOW_CGROUP 4u
+#define FW_MAX_ALLOW_CGROUPS 8
+
+/* A command name as a map key (--allow comm:, --limit). */
+struct fw_comm {
+	char name[FW_COMM_LEN];
+};
+
+/* One --allow cgroup:PATH: the cgroup v2 id and its level (depth below the
+ * root), so its descendants match too. */
+struct fw_allow_cgroup {
+	__u64 id;   /* 0: unused slot */
+	__u32 level;
+	__u32 pad;
 };
 
 /* Sliding-window counter: two fixed buckets, the older one weighted by how
@@ -117,12 +165,15 @@ struct fw_forker {
 	struct fw_ratelimit proc_rl;
 	struct fw_ratelimit thread_rl;
 	__s32 live_threads;
+	__u32 children;      /* processes created over its life (since the tool started) */
+	__u32 kill_reported; /* a limit or thread kill of it was reported */
 	__u32 pad;
 };
 
 /* Per process created while watching (keyed by tgid). */
 struct fw_proc {
 	__u64 created_ns;
+	__u64 parent_created_ns; /* the creator's created_ns; 0 when it predates the tool */
 	__u32 root;  /* tgid of the untracked ancestor whose tree this is */
 	__u32 ppid;  /* tgid of the creator */
 	__u32 depth; /* 1 for a child of the root */
@@ -146,6 +197,9 @@ struct fw_tree {
 	__u32 root_gone;
 	struct fw_window joins;
 	struct fw_ratelimit rl;
+	struct fw_ratelimit kill_rl; /* kill reports: one per window */
+	__u32 killed;        /* SIGKILLs the probe sent to members (dry run: due) */
+	__u32 pad;
 };
 
 /* One alert, kernel to user space through the perf buffer. */
@@ -166,6 +220,8 @@ struct fw_alert {
 	__u32 root;          /* tree root (tgid) */
 	__u32 syscall;       /* enum fw_syscall that made the child */
 	char comm[FW_COMM_LEN];
+	__u32 reason;        /* FW_ALERT_KILL: enum fw_kill_reason */
+	__u32 killed;        /* FW_ALERT_KILL: the tree's kill count, this one included */
 };
 
 /* Per-event records, kernel to user space through the events perf buffer.
@@ -315,6 +371,7 @@ FW_INLINE void fw_lineage_child(struct fw_proc *child, const struct fw_proc *par
 
 	child->created_ns = now;
 	child->ppid = parent_tgid;
+	child->parent_created_ns = parent ? parent->created_ns : 0;
 	if (parent) {
 		child->root = parent->root;
 		child->depth = parent->depth + 1;
@@ -367,6 +424,52 @@ FW_INLINE void fw_tree_leave(struct fw_tree *t, __u64 created_ns)
 FW_INLINE int fw_tree_done(const struct fw_tree *t)
 {
 	return t->root_gone && t->live <= 0;
+}
+
+/* Marks on processes (the probe's `marks` map), for them and their
+ * descendants. */
+#define FW_MARK_ARMED 1  /* named as a burst's root at the alert: its lineage is
+			  * killed once the burst crosses the kill threshold */
+#define FW_MARK_DOOMED 2 /* killed, or to be: every descendant dies at its fork */
+
+/* What the probe knows about a creating process when it decides on a kill. */
+struct fw_kill_facts {
+	__u32 mark;             /* highest FW_MARK_* on it or an ancestor */
+	__u32 tree_live;        /* live members of its tree's current burst */
+	__u32 rate;             /* processes it created in the window */
+	__u32 limit;            /* its command's --limit (limited != 0) */
+	__u32 limited;
+	__u32 children;         /* processes it created over its life, this one included */
+};
+
+/* Should the creator of a new process die for it? Thresholds only with
+ * FW_KILL_ARMED, limits only with FW_KILL_LIMITS. Over the burst's kill
+ * threshold only the lineage of the root named at the alert dies (and a
+ * creator that made half the threshold itself): a tree spans a whole login
+ * session or service, and whatever else runs in it at the time (the
+ * operator's commands, the script that launched the bomb) must live. */
+FW_INLINE __u32 fw_kill_reason_for(const struct fw_config *cfg, const struct fw_kill_facts *f)
+{
+	if (cfg->kill & FW_KILL_ARMED) {
+		if (f->mark >= FW_MARK_DOOMED)
+			return FW_KILL_LINEAGE;
+		if (cfg->kill_proc && f->rate >= cfg->kill_proc)
+			return FW_KILL_PROCESS;
+		if (cfg->kill_tree && f->tree_live >= cfg->kill_tree &&
+		    (f->mark >= FW_MARK_ARMED || f->rate * 2 >= cfg->kill_tree))
+			return FW_KILL_TREE;
+	}
+	if ((cfg->kill & FW_KILL_LIMITS) && f->limited && f->children > f->limit)
+		return FW_KILL_LIMIT;
+	return FW_KILL_NONE;
+}
+
+/* Never killed, whatever the reason: pid 1, kernel threads (kthreadd, pid
+ * 2, and everything it made), and processes user space protects (itself
+ * and its ancestors) or allows (--allow: decided by the caller). */
+FW_INLINE int fw_kill_exempt(__u32 tgid, __u32 tree_root, int is_protected, int is_allowed)
+{
+	return tgid <= 2 || tree_root == 2 || is_protected || is_allowed;
 }
 
 #endif /* FORKWATCH_LOGIC_H */

@@ -79,24 +79,17 @@ uint32_t fw_proc_ppid(uint32_t pid)
 	return ppid;
 }
 
-/* Reads the live members of one tree out of the procs map and names the
- * process where the burst fans out. Also finds a command name for it when
- * it is already gone: the one its children were created with. */
-static uint32_t name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth,
-				char *comm, size_t commlen)
+long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *tree)
 {
-	struct fw_tree tree;
 	struct fw_proc rec;
-	uint32_t key, next, root;
-	size_t n = 0, i;
+	uint32_t key, next;
+	size_t n = 0;
 	int r;
 
-	*depth = 0;
-	comm[0] = '\0';
 	if (!s->members)
 		s->members = calloc(MAX_MEMBERS, sizeof(*s->members));
-	if (!s->members || bpf_lookup_elem(s->trees_fd, &tree_root, &tree) < 0)
-		return tree_root;
+	if (!s->members || bpf_lookup_elem(s->trees_fd, &tree_root, tree) < 0)
+		return -1;
 	r = bpf_get_first_key(s->procs_fd, &key, sizeof(key));
 	while (r == 0 && n < MAX_MEMBERS) {
 		if (bpf_lookup_elem(s->procs_fd, &key, &rec) == 0 && rec.root == tree_root) {
@@ -104,12 +97,34 @@ static uint32_t name_burst_root(struct fw_session *s, uint32_t tree_root, uint32
 			s->members[n].created_ns = rec.created_ns;
 			s->members[n].depth = rec.depth;
 			s->members[n].flags = rec.flags;
+			s->members[n].ppid = rec.ppid;
 			memcpy(s->members[n].top, rec.top, sizeof(rec.top));
 			n++;
 		}
 		r = bpf_get_next_key(s->procs_fd, &key, &next);
 		key = next;
 	}
+	return (long)n;
+}
+
+/* Reads the live members of one tree out of the procs map and names the
+ * process where the burst fans out. Also finds a command name for it when
+ * it is already gone: the one its children were created with. */
+uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth, char *comm,
+			    size_t commlen)
+{
+	struct fw_tree tree;
+	struct fw_proc rec;
+	uint32_t root;
+	size_t i, n;
+	long got;
+
+	*depth = 0;
+	comm[0] = '\0';
+	got = fw_read_members(s, tree_root, &tree);
+	if (got < 0)
+		return tree_root;
+	n = (size_t)got;
 	root = fw_burst_root(tree_root, s->members, n, tree.burst_start_ns, FW_BURST_SHARE_PCT,
 			     depth);
 	fw_proc_comm(root, comm, commlen);
@@ -131,17 +146,16 @@ static uint32_t name_burst_root(struct fw_session *s, uint32_t tree_root, uint32
 	return root;
 }
 
-void fw_on_alert(void *cookie, void *data, int size)
+static void report(struct fw_session *s, const struct fw_alert *alert)
 {
-	struct fw_session *s = cookie;
-	struct fw_alert a;
+	struct fw_alert a = *alert;
 	struct fw_report r = { 0 };
 	char root_comm[FW_COMM_LEN + 1] = "", tree_comm[FW_COMM_LEN + 1] = "", line[1024];
 
-	if (size < (int)sizeof(a))
-		return;
-	memcpy(&a, data, sizeof(a));
-	s->alerts++;
+	if (a.kind == FW_ALERT_KILL)
+		s->kill_episodes++;
+	else
+		s->alerts++;
 
 	r.alert = &a;
 	r.wall = s->wall_offset + (double)a.ts_ns / 1e9;
@@ -149,11 +163,20 @@ void fw_on_alert(void *cookie, void *data, int size)
 	r.window_ns = s->opt.window_ns;
 	r.ppid = a.ppid ? a.ppid : fw_proc_ppid(a.tgid);
 	fw_proc_comm(a.root, tree_comm, sizeof(tree_comm));
-	if (a.kind == FW_ALERT_THREADS) {
+	if (a.kind == FW_ALERT_KILL) {
+		fw_contain_episode(s, &r, root_comm, sizeof(root_comm));
+	} else if (a.kind == FW_ALERT_THREADS) {
 		r.root = a.tgid;
 		fw_clean_comm(a.comm, sizeof(a.comm), 0, root_comm, sizeof(root_comm));
 	} else {
-		r.root = name_burst_root(s, a.root, &r.root_depth, root_comm, sizeof(root_comm));
+		r.root = fw_name_burst_root(s, a.root, &r.root_depth, root_comm, sizeof(root_comm));
+		struct fw_tree tree;
+
+		if (bpf_lookup_elem(s->trees_fd, &a.root, &tree) == 0)
+			fw_named_put(s, a.root, r.root, r.root_depth, a.ts_ns, tree.burst_start_ns,
+				     root_comm);
+		if (s->opt.kill)
+			fw_contain_arm(s, &a, r.root);
 	}
 	r.root_comm = root_comm[0] ? root_comm : "?";
 	r.tree_comm = tree_comm[0] ? tree_comm : "?";
@@ -172,6 +195,64 @@ void fw_on_alert(void *cookie, void *data, int size)
 		fprintf(s->log, "%s\n", line);
 		fflush(s->log);
 	}
+}
+
+void fw_named_put(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+		  uint64_t ts_ns, uint64_t burst_start_ns, const char *comm)
+{
+	size_t n = sizeof(s->named) / sizeof(s->named[0]);
+	struct fw_named *e = &s->named[s->named_next++ % n];
+
+	e->tree_root = tree_root;
+	e->root = root;
+	e->depth = depth;
+	e->ts_ns = ts_ns;
+	e->burst_start_ns = burst_start_ns;
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+}
+
+const struct fw_named *fw_named_get(const struct fw_session *s, uint32_t tree_root,
+				    uint64_t since_ns)
+{
+	const struct fw_named *best = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(s->named) / sizeof(s->named[0]); i++) {
+		const struct fw_named *e = &s->named[i];
+
+		if (e->ts_ns && e->tree_root == tree_root && e->ts_ns >= since_ns &&
+		    (!best || e->ts_ns > best->ts_ns))
+			best = e;
+	}
+	return best;
+}
+
+void fw_on_alert(void *cookie, void *data, int size)
+{
+	struct fw_session *s = cookie;
+	struct fw_alert a;
+
+	if (size < (int)sizeof(a))
+		return;
+	memcpy(&a, data, sizeof(a));
+	if (a.kind != FW_ALERT_KILL) {
+		report(s, &a);
+		return;
+	}
+	if (s->n_pending_kills < sizeof(s->pending_kills) / sizeof(s->pending_kills[0]))
+		s->pending_kills[s->n_pending_kills++] = a;
+	else if (s->dropped_kills++ == 0)
+		fprintf(stderr, FW_PROG ": warning: more than %zu kill reports in one poll round; "
+			"the rest are left to the probe (no sweep)\n", s->n_pending_kills);
+}
+
+void fw_run_pending_kills(struct fw_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_pending_kills; i++)
+		report(s, &s->pending_kills[i]);
+	s->n_pending_kills = 0;
 }
 
 void fw_on_alert_lost(void *cookie, uint64_t lost)

@@ -79,3 +79,63 @@ uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 	*depth = (uint32_t)level;
 	return node;
 }
+
+static int by_tgid(const void *a, const void *b)
+{
+	uint32_t x = ((const struct fw_member *)a)->tgid, y = ((const struct fw_member *)b)->tgid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Follows creator links from m up to root; sorted: members sorted by tgid. */
+static int descends_by_ppid(const struct fw_member *sorted, size_t n, const struct fw_member *m,
+			    uint32_t root)
+{
+	int hops;
+
+	for (hops = 0; hops < 4096 && m; hops++) {
+		struct fw_member key = { .tgid = m->ppid };
+
+		if (m->ppid == root)
+			return 1;
+		m = bsearch(&key, sorted, n, sizeof(*sorted), by_tgid);
+	}
+	return 0;
+}
+
+size_t fw_sweep_select(struct fw_member *members, size_t n, uint32_t tree_root, uint32_t root,
+		       uint32_t root_depth, uint64_t burst_start_ns)
+{
+	struct fw_member *sorted = NULL;
+	size_t i, k = 0;
+
+	if (root != tree_root && root_depth > FW_TOP_DEPTH) {
+		sorted = malloc(n * sizeof(*sorted) + 1);
+		if (!sorted)
+			return 0;
+		for (i = 0; i < n; i++)
+			sorted[i] = members[i];
+		qsort(sorted, n, sizeof(*sorted), by_tgid);
+	}
+	for (i = 0; i < n; i++) {
+		const struct fw_member *m = &members[i];
+		int pick;
+
+		if (root == tree_root)
+			pick = m->created_ns >= burst_start_ns;
+		else if (m->tgid == root)
+			pick = 1;
+		else if (root_depth >= 1 && root_depth <= FW_TOP_DEPTH)
+			pick = m->depth > root_depth && m->top[root_depth - 1] == root;
+		else
+			pick = sorted && descends_by_ppid(sorted, n, m, root);
+		if (pick) {
+			struct fw_member t = members[k];
+
+			members[k++] = members[i];
+			members[i] = t;
+		}
+	}
+	free(sorted);
+	return k;
+}

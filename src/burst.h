@@ -16,6 +16,7 @@ struct fw_member {
 	uint32_t tgid;
 	uint32_t depth;
 	uint32_t flags; /* FW_PROC_* */
+	uint32_t ppid;  /* creator */
 	uint32_t top[FW_TOP_DEPTH];
 };
 
@@ -37,5 +38,15 @@ struct fw_member {
  * its depth below tree_root (0: the tree root). members is reordered. */
 uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 		       uint64_t burst_start_ns, unsigned share_pct, uint32_t *depth);
+
+/* Which tracked members a containment sweep kills, given the root it named
+ * (root at root_depth below tree_root): root and all its descendants, found
+ * through top[] (at any depth, even when the members between are gone) when
+ * root is within FW_TOP_DEPTH of the tree root, else through creator links.
+ * When root is the tree root: the burst's members (created at or after
+ * burst_start_ns); the tool itself does not sweep those.
+ * Moves the selected members to the front; returns how many. */
+size_t fw_sweep_select(struct fw_member *members, size_t n, uint32_t tree_root, uint32_t root,
+		       uint32_t root_depth, uint64_t burst_start_ns);
 
 #endif

@@ -62,6 +62,14 @@ static const struct tp_call entry_calls[] = {
 	{ "fork", "-DFW_TP_ENTRY_FORK=1" },
 	{ "vfork", "-DFW_TP_ENTRY_VFORK=1" },
 };
+/* Exits of the creation syscalls, where containment kills a marked child
+ * as it starts. */
+static const struct tp_call child_calls[] = {
+	{ "clone", "-DFW_TP_CHILD_CLONE=1" },
+	{ "clone3", "-DFW_TP_CHILD_CLONE3=1" },
+	{ "fork", "-DFW_TP_CHILD_FORK=1" },
+	{ "vfork", "-DFW_TP_CHILD_VFORK=1" },
+};
 static const struct tp_call open_calls[] = {
 	{ "open", "-DFW_TP_OPEN=1" },
 	{ "openat", "-DFW_TP_OPENAT=1" },
@@ -351,10 +359,13 @@ static json_t *by_syscall(const uint64_t *st, int base)
 
 static void print_summary(struct fw_session *s, double seconds)
 {
-	uint64_t st[FW_STAT_COUNT];
-	char extra[256] = "";
+	uint64_t st[FW_STAT_COUNT], kernel_kills = 0;
+	char extra[256] = "", contain[256] = "";
+	int i;
 
 	read_stats(s, st);
+	for (i = 0; i < FW_KILL_REASONS; i++)
+		kernel_kills += st[FW_STAT_KILLS + i];
 	if (s->opt.json) {
 		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, "
 				      "s:I, s:I, s:I}",
@@ -373,17 +384,32 @@ static void print_summary(struct fw_session *s, double seconds)
 				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
 				      "opens", (json_int_t)st[FW_STAT_OPENS]);
 
+		if (fw_containment(&s->opt))
+			json_object_update_new(
+				j, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "dry_run", s->opt.dry_run,
+					     "kills", (json_int_t)s->kill_episodes,
+					     "killed_kernel", (json_int_t)kernel_kills,
+					     "killed_sweep", (json_int_t)s->killed_sweep,
+					     "kills_spared", (json_int_t)st[FW_STAT_KILLS_SPARED],
+					     "kills_failed", (json_int_t)st[FW_STAT_KILLS_FAILED]));
 		fw_print_json(j);
 		fflush(stdout);
 		return;
 	}
+	if (fw_containment(&s->opt))
+		snprintf(contain, sizeof(contain),
+			 "; %s: %llu reported, %llu by the probe at their fork and %llu by sweeps, %llu "
+			 "spared (exempt)", s->opt.dry_run ? "would-be kills" : "kills",
+			 (unsigned long long)s->kill_episodes, (unsigned long long)kernel_kills,
+			 (unsigned long long)s->killed_sweep,
+			 (unsigned long long)st[FW_STAT_KILLS_SPARED]);
 	if (s->opt.events || s->opt.opens)
 		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (perf buffer full)",
 			 (unsigned long long)s->events, (unsigned long long)st[FW_STAT_EV_LOST]);
 	fprintf(stderr,
 		FW_PROG ": %.1fs: %llu processes and %llu threads created (calls: clone %llu, "
 		"clone3 %llu, fork %llu, vfork %llu), %llu alerts (%llu repeats suppressed), %llu "
-		"lost alert samples%s%s\n",
+		"lost alert samples%s%s%s\n",
 		seconds, (unsigned long long)st[FW_STAT_PROCS],
 		(unsigned long long)st[FW_STAT_THREADS],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_CLONE],
@@ -391,7 +417,7 @@ static void print_summary(struct fw_session *s, double seconds)
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_FORK],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_VFORK], (unsigned long long)s->alerts,
 		(unsigned long long)st[FW_STAT_SUPPRESSED],
-		(unsigned long long)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]), extra,
+		(unsigned long long)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]), contain, extra,
 		st[FW_STAT_UNTRACKED] ? " (some processes untracked: maps full)" : "");
 }
 
@@ -438,6 +464,14 @@ static bool tp_entry(const struct kernel_facts *k, const char *call)
 	return fw_tracepoint_exists(k->tracefs, "syscalls", ev);
 }
 
+static bool tp_exit(const struct kernel_facts *k, const char *call)
+{
+	char ev[32];
+
+	snprintf(ev, sizeof(ev), "sys_exit_%s", call);
+	return fw_tracepoint_exists(k->tracefs, "syscalls", ev);
+}
+
 static bool tp_pair(const struct kernel_facts *k, const char *call)
 {
 	char enter[32], exit_ev[32];
@@ -451,7 +485,7 @@ static bool tp_pair(const struct kernel_facts *k, const char *call)
 /* Stage: compile. Switches are integers decided here, never user text. */
 static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
 {
-	const char *cflags[16];
+	const char *cflags[20];
 	size_t i;
 	int n = 0;
 
@@ -460,6 +494,14 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 		cflags[n++] = "-DFW_EXIT_HAS_GROUP_DEAD=1";
 	if (fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exec"))
 		cflags[n++] = "-DFW_TP_EXEC=1";
+	if (fw_containment(&s->opt)) {
+		cflags[n++] = "-DFW_KILL=1";
+		for (i = 0; i < NCALLS(child_calls); i++)
+			if (tp_exit(k, child_calls[i].call))
+				cflags[n++] = child_calls[i].cflag;
+	}
+	if (s->opt.n_allow_cgroup)
+		cflags[n++] = "-DFW_ALLOW_CGROUP_IDS=1";
 	if (s->opt.mode != FW_MODE_KPROBE) {
 		for (i = 0; i < NCALLS(entry_calls); i++)
 			if (tp_entry(k, entry_calls[i].call))
@@ -517,11 +559,26 @@ static int configure(struct fw_session *s)
 		cfg.filter |= FW_FILTER_COMM;
 		strncpy(cfg.filter_comm, s->opt.comm, sizeof(cfg.filter_comm) - 1);
 	}
+	if (s->opt.kill) {
+		cfg.kill |= FW_KILL_ARMED;
+		cfg.kill_tree = s->opt.kill_tree;
+		cfg.kill_proc = s->opt.kill_proc;
+		cfg.kill_thread = s->opt.threads ? s->opt.kill_thread : 0;
+	}
+	if (s->opt.n_limits)
+		cfg.kill |= FW_KILL_LIMITS;
+	if (s->opt.dry_run)
+		cfg.kill |= FW_KILL_DRY_RUN;
+	cfg.allow = (s->opt.n_allow_comm ? FW_ALLOW_COMM : 0) |
+		    (s->opt.n_allow_uid ? FW_ALLOW_UID : 0) |
+		    (s->opt.n_allow_cgroup ? FW_ALLOW_CGROUP : 0);
 	s->procs_fd = fw_bpf_table_fd(&s->bpf, "procs");
 	s->trees_fd = fw_bpf_table_fd(&s->bpf, "trees");
 	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
 	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
+	/* Exemptions and limits go in before the settings that arm kills. */
 	if (s->procs_fd < 0 || s->trees_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 ||
+	    (fw_containment(&s->opt) && fw_contain_setup(s) < 0) ||
 	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
 		fw_fail("cannot configure the probe: %s", strerror(errno));
 		return FW_EXIT_BPF;
@@ -623,6 +680,23 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 					 "sched_process_exec"); /* optional: nicer names only */
 	if (opens && (rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
 		return rc;
+	for (i = 0; fw_containment(&s->opt) && i < NCALLS(child_calls); i++) {
+		char fn[64], ev[32];
+
+		if (!tp_exit(k, child_calls[i].call))
+			continue;
+		snprintf(ev, sizeof(ev), "sys_exit_%s", child_calls[i].call);
+		snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
+		if (fw_bpf_attach_tracepoint(&s->bpf, fn, "syscalls", ev) == 0)
+			s->child_kill_probes++;
+		else
+			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
+				s->bpf.last_error);
+	}
+	if (fw_containment(&s->opt) && !s->child_kill_probes)
+		fprintf(stderr, FW_PROG ": warning: no syscalls:sys_exit_clone* tracepoints: the "
+			"children of killed processes die at their own fork or in the sweep, not as "
+			"they start\n");
 
 	s->probes[0] = '\0';
 	if (s->use_kprobes) {
@@ -676,22 +750,48 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 	return FW_EXIT_OK;
 }
 
+/* "; killing at 256 live in a burst, ..." for the start line. */
+static void describe_containment(const struct fw_session *s, char *buf, size_t len)
+{
+	const struct fw_options *o = &s->opt;
+	size_t used;
+
+	buf[0] = '\0';
+	if (!fw_containment(o))
+		return;
+	if (o->kill)
+		snprintf(buf, len, "; %s at %u live in a burst or %u per window from one process%s",
+			 o->dry_run ? "DRY RUN, would kill" : "KILLING", o->kill_tree, o->kill_proc,
+			 o->threads ? " (threads too)" : "");
+	else
+		snprintf(buf, len, "; %s", o->dry_run ? "DRY RUN" : "enforcing limits");
+	used = strlen(buf);
+	if (o->n_limits)
+		snprintf(buf + used, len - used, "; %zu --limit", o->n_limits);
+	used = strlen(buf);
+	if (o->n_allow_comm + o->n_allow_uid + o->n_allow_cgroup)
+		snprintf(buf + used, len - used, "; %zu --allow",
+			 o->n_allow_comm + o->n_allow_uid + o->n_allow_cgroup);
+}
+
 static void announce(struct fw_session *s, const char *opens_what)
 {
-	char window[32], extra[1200] = "";
+	char window[32], extra[1200] = "", contain[256];
 
 	fw_format_duration(s->opt.window_ns, window, sizeof(window));
+	describe_containment(s, contain, sizeof(contain));
 	if (opens_what[0])
 		snprintf(extra, sizeof(extra), "; opens: %s", opens_what);
 	fprintf(stderr,
 		FW_PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit%s. "
-		"Alerting at %u processes per %s from one process, %u live in a burst%s%s. "
+		"Alerting at %u processes per %s from one process, %u live in a burst%s%s%s. "
 		"Ctrl-C to stop.\n",
 		s->use_kprobes ? "kprobes" : "tracepoints", s->probes[0] ? s->probes : "(no entry probes)",
 		extra, s->opt.proc_threshold, window, s->opt.tree_threshold,
-		s->opt.threads ? ", threads too" : "", s->opt.log_path ? "" : " (no log)");
+		s->opt.threads ? ", threads too" : "", s->opt.log_path ? "" : " (no log)", contain);
 	if (s->opt.json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:b}",
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:b, s:b, "
+				      "s:b, s:I, s:I, s:I}",
 				      "event", "start", "mode", s->use_kprobes ? "kprobe" : "tracepoint",
 				      "probes", s->probes, "opens", opens_what,
 				      "hostname", s->hostname,
@@ -699,7 +799,12 @@ static void announce(struct fw_session *s, const char *opens_what)
 				      "tree_threshold", (json_int_t)s->opt.tree_threshold,
 				      "window_ms", (json_int_t)(s->opt.window_ns / 1000000),
 				      "threads", s->opt.threads, "events", s->opt.events,
-				      "opens_events", s->opt.opens);
+				      "opens_events", s->opt.opens, "kill", s->opt.kill,
+				      "dry_run", s->opt.dry_run,
+				      "kill_threshold", (json_int_t)(s->opt.kill ? s->opt.kill_tree : 0),
+				      "kill_process_threshold",
+				      (json_int_t)(s->opt.kill ? s->opt.kill_proc : 0),
+				      "limits", (json_int_t)s->opt.n_limits);
 		fw_print_json(j);
 	} else if (s->opt.events || s->opt.opens) {
 		puts(fw_events_header());
@@ -760,12 +865,14 @@ static void run(struct fw_session *s)
 		fw_bpf_poll(&s->bpf, timeout);
 		if (s->opt.events || s->opt.opens)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
+		fw_run_pending_kills(s);
 		if (fflush(stdout) != 0 && ferror(stdout)) {
 			fw_fail("cannot write events to stdout: %s; stopping", strerror(errno));
 			break;
 		}
 	}
 	fw_bpf_drain(&s->bpf); /* nothing the kernel already sent is lost */
+	fw_run_pending_kills(s);
 	fflush(stdout);
 	if (s->opt.metrics_textfile)
 		write_textfile(s);
@@ -854,7 +961,7 @@ int main(int argc, char **argv)
 	else
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
-	s.procs_fd = s.trees_fd = s.stats_fd = s.follow_fd = -1;
+	s.procs_fd = s.trees_fd = s.stats_fd = s.follow_fd = s.marks_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
 	rc = learn_kernel(&s, &k, argv[0]);
@@ -881,6 +988,11 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (fw_contain_resolve(&s, err, sizeof(err)) < 0) {
+		fw_fail("%s", err);
+		rc = FW_EXIT_USAGE;
+		goto out;
+	}
 	s.use_kprobes = s.opt.mode != FW_MODE_TRACEPOINT && k.kprobes_ok;
 	if ((rc = find_headers(&k, &s.opt)) != FW_EXIT_OK ||
 	    (rc = compile_probe(&s, &k, opens)) != FW_EXIT_OK ||

@@ -44,6 +44,25 @@ static const char usage[] =
 "                             two (default 64); lost events are counted and\n"
 "                             reported, never dropped silently\n"
 "\n"
+"Containment (off unless asked for):\n"
+"      --kill                 kill what crosses a kill threshold, from inside the\n"
+"                             kernel: the creator at its next fork, then its whole\n"
+"                             lineage (each member at its next fork, the quiet\n"
+"                             ones stopped and killed by a sweep)\n"
+"      --kill-threshold N     kill when a burst holds N live processes (default\n"
+"                             twice -T: 256); a process is also killed at twice\n"
+"                             -t per window, and with --threads at twice\n"
+"                             --thread-threshold threads per window\n"
+"      --dry-run              decide and report as --kill would, kill nothing\n"
+"      --limit COMM=N         a process named COMM may create N children over its\n"
+"                             life; its next fork kills it (repeatable; works\n"
+"                             without --kill)\n"
+"      --allow comm:NAME|uid:UID|user:NAME|cgroup:PATH\n"
+"                             never kill these (repeatable; PATH is a cgroup v2\n"
+"                             path as /proc/PID/cgroup shows it, and covers the\n"
+"                             cgroups below it). Never killed in any case: pid 1,\n"
+"                             kernel threads, this tool and its ancestors\n"
+"\n"
 "Metrics:\n"
 "      --metrics-addr [HOST:]PORT\n"
 "                             serve Prometheus metrics on http://HOST:PORT/metrics\n"
@@ -85,6 +104,10 @@ static const char usage[] =
 "  sudo bcc-forkwatch -o -c nginx        # every file nginx opens\n"
 "  sudo bcc-forkwatch --metrics-addr 9464 --no-log\n"
 "                                        # Prometheus on 127.0.0.1:9464/metrics\n"
+"  sudo bcc-forkwatch --kill --allow comm:make\n"
+"                                        # stop fork bombs; never kill make\n"
+"  sudo bcc-forkwatch --dry-run -T 64    # what --kill would do, at 64/128\n"
+"  sudo bcc-forkwatch --limit bash=200   # a bash may start 200 processes\n"
 "  sudo bcc-forkwatch --list-probes      # which syscall symbols, and why\n"
 "  sudo bcc-forkwatch --arch-probe __x64_sys_clone,__x64_sys_clone3\n"
 "\n"
@@ -103,6 +126,11 @@ enum {
 	OPT_BUFFER_PAGES,
 	OPT_METRICS_ADDR,
 	OPT_METRICS_TEXTFILE,
+	OPT_KILL,
+	OPT_DRY_RUN,
+	OPT_KILL_THRESHOLD,
+	OPT_ALLOW,
+	OPT_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +156,11 @@ static const struct option long_opts[] = {
 	{ "buffer-pages", required_argument, NULL, OPT_BUFFER_PAGES },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
 	{ "metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE },
+	{ "kill", no_argument, NULL, OPT_KILL },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "kill-threshold", required_argument, NULL, OPT_KILL_THRESHOLD },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -179,6 +212,109 @@ int fw_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
 	return 0;
 }
 
+/* A user id, or a user name looked up in the password database. */
+static int parse_user(const char *arg, uint32_t *uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	uint64_t v;
+
+	if (fw_parse_uint(arg, 0, 4294967294ULL, &v) == 0) {
+		*uid = (uint32_t)v;
+		return 0;
+	}
+	if (getpwnam_r(arg, &pw, buf, sizeof(buf), &found) != 0 || !found)
+		return -1;
+	*uid = (uint32_t)found->pw_uid;
+	return 0;
+}
+
+static bool valid_comm(const char *s)
+{
+	return s[0] && strlen(s) <= MAX_COMM;
+}
+
+/* --allow comm:NAME | uid:UID | user:NAME | cgroup:PATH */
+static int allow_arg(struct fw_options *o, const char *arg, char *err, size_t len)
+{
+	const char *colon = strchr(arg, ':'), *val = colon ? colon + 1 : "";
+	size_t kind = colon ? (size_t)(colon - arg) : 0;
+
+	if (kind == 4 && !strncmp(arg, "comm", 4)) {
+		if (!valid_comm(val)) {
+			fw_snprintf(err, len, "invalid --allow '%s': a command name has 1 to %d "
+				    "characters", arg, MAX_COMM);
+			return -1;
+		}
+		if (o->n_allow_comm == FW_MAX_ALLOW)
+			goto too_many;
+		snprintf(o->allow_comm[o->n_allow_comm++], sizeof(o->allow_comm[0]), "%s", val);
+		return 0;
+	}
+	if ((kind == 3 && !strncmp(arg, "uid", 3)) || (kind == 4 && !strncmp(arg, "user", 4))) {
+		if (o->n_allow_uid == FW_MAX_ALLOW)
+			goto too_many;
+		if (parse_user(val, &o->allow_uid[o->n_allow_uid]) < 0) {
+			fw_snprintf(err, len, "invalid --allow '%s': not a user id or a known user "
+				    "name", arg);
+			return -1;
+		}
+		o->n_allow_uid++;
+		return 0;
+	}
+	if (kind == 6 && !strncmp(arg, "cgroup", 6)) {
+		if (val[0] != '/') {
+			fw_snprintf(err, len, "invalid --allow '%s': a cgroup is an absolute path, "
+				    "like cgroup:/system.slice/sshd.service", arg);
+			return -1;
+		}
+		if (o->n_allow_cgroup == FW_MAX_CGROUPS) {
+			fw_snprintf(err, len, "invalid --allow '%s': at most %d cgroups", arg,
+				    FW_MAX_CGROUPS);
+			return -1;
+		}
+		o->allow_cgroup[o->n_allow_cgroup++] = val;
+		return 0;
+	}
+	fw_snprintf(err, len, "invalid --allow '%s': expected comm:NAME, uid:UID, user:NAME or "
+		    "cgroup:PATH", arg);
+	return -1;
+too_many:
+	fw_snprintf(err, len, "invalid --allow '%s': at most %d of each kind", arg, FW_MAX_ALLOW);
+	return -1;
+}
+
+/* --limit COMM=N */
+static int limit_arg(struct fw_options *o, const char *arg, char *err, size_t len)
+{
+	const char *eq = strrchr(arg, '=');
+	struct fw_limit *l;
+	uint64_t v;
+	size_t i, n = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || n == 0 || n > MAX_COMM || fw_parse_uint(eq + 1, 0, MAX_THRESHOLD, &v) < 0) {
+		fw_snprintf(err, len, "invalid --limit '%s': expected COMM=N, a command name of 1 to "
+			    "%d characters and a number of children from 0 to %llu", arg, MAX_COMM,
+			    MAX_THRESHOLD);
+		return -1;
+	}
+	for (i = 0; i < o->n_limits; i++)
+		if (strlen(o->limits[i].comm) == n && !strncmp(o->limits[i].comm, arg, n)) {
+			fw_snprintf(err, len, "invalid --limit '%s': %.*s has a limit already", arg,
+				    (int)n, arg);
+			return -1;
+		}
+	if (o->n_limits == FW_MAX_LIMITS) {
+		fw_snprintf(err, len, "invalid --limit '%s': at most %d limits", arg, FW_MAX_LIMITS);
+		return -1;
+	}
+	l = &o->limits[o->n_limits++];
+	memcpy(l->comm, arg, n);
+	l->comm[n] = '\0';
+	l->children = (uint32_t)v;
+	return 0;
+}
+
 static int threshold_arg(const char *name, const char *arg, uint32_t *out, char *err, size_t len)
 {
 	uint64_t v;
@@ -197,6 +333,7 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 {
 	const char *given_log = NULL;
 	bool no_log = false, thread_threshold_given = false, buffer_pages_given = false;
+	bool kill_threshold_given = false;
 	uint64_t v;
 	int c;
 
@@ -319,21 +456,31 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			o->comm = optarg;
 			break;
 		case 'u':
-			if (fw_parse_uint(optarg, 0, 4294967294ULL, &v) == 0) {
-				o->uid = (uint32_t)v;
-			} else {
-				struct passwd pw, *found = NULL;
-				char buf[4096];
-
-				if (getpwnam_r(optarg, &pw, buf, sizeof(buf), &found) != 0 || !found) {
-					fw_snprintf(err, errlen,
-						    "invalid --uid '%s': not a user id or a known user name",
-						    optarg);
-					return FW_PARSE_ERROR;
-				}
-				o->uid = (uint32_t)found->pw_uid;
+			if (parse_user(optarg, &o->uid) < 0) {
+				fw_snprintf(err, errlen,
+					    "invalid --uid '%s': not a user id or a known user name", optarg);
+				return FW_PARSE_ERROR;
 			}
 			o->filter_uid = true;
+			break;
+		case OPT_KILL:
+			o->kill = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_KILL_THRESHOLD:
+			if (threshold_arg("--kill-threshold", optarg, &o->kill_tree, err, errlen))
+				return FW_PARSE_ERROR;
+			kill_threshold_given = true;
+			break;
+		case OPT_ALLOW:
+			if (allow_arg(o, optarg, err, errlen) < 0)
+				return FW_PARSE_ERROR;
+			break;
+		case OPT_LIMIT:
+			if (limit_arg(o, optarg, err, errlen) < 0)
+				return FW_PARSE_ERROR;
 			break;
 		case OPT_BUFFER_PAGES:
 			if (fw_parse_uint(optarg, 1, FW_MAX_BUFFER_PAGES, &v) < 0 || (v & (v - 1))) {
@@ -411,5 +558,33 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 		fw_snprintf(err, errlen, "--thread-threshold needs --threads");
 		return FW_PARSE_ERROR;
 	}
+	if (o->dry_run && !o->kill && !o->n_limits)
+		o->kill = true; /* --dry-run alone: what --kill would do */
+	if (kill_threshold_given && !o->kill) {
+		fw_snprintf(err, errlen, "--kill-threshold needs --kill (or --dry-run)");
+		return FW_PARSE_ERROR;
+	}
+	if ((o->n_allow_comm || o->n_allow_uid || o->n_allow_cgroup) && !fw_containment(o)) {
+		fw_snprintf(err, errlen, "--allow exempts processes from killing: add --kill, "
+			    "--dry-run or --limit");
+		return FW_PARSE_ERROR;
+	}
+	if (!kill_threshold_given) {
+		uint64_t t = (uint64_t)o->tree_threshold * FW_KILL_FACTOR;
+
+		o->kill_tree = (uint32_t)(t > MAX_THRESHOLD ? MAX_THRESHOLD : t);
+	} else if (o->kill_tree < o->tree_threshold) {
+		fw_snprintf(err, errlen,
+			    "invalid --kill-threshold %u: below the tree alert threshold (-T %u); a "
+			    "burst must be reported before it is killed", o->kill_tree,
+			    o->tree_threshold);
+		return FW_PARSE_ERROR;
+	}
+	o->kill_proc = o->proc_threshold > MAX_THRESHOLD / FW_KILL_FACTOR
+			       ? (uint32_t)MAX_THRESHOLD
+			       : o->proc_threshold * FW_KILL_FACTOR;
+	o->kill_thread = o->thread_threshold > MAX_THRESHOLD / FW_KILL_FACTOR
+				 ? (uint32_t)MAX_THRESHOLD
+				 : o->thread_threshold * FW_KILL_FACTOR;
 	return FW_PARSE_RUN;
 }

@@ -28,6 +28,15 @@ enum fw_probe_mode { FW_MODE_AUTO, FW_MODE_KPROBE, FW_MODE_TRACEPOINT };
 #define FW_DEFAULT_BUFFER_PAGES 64 /* per CPU, for --events/--opens; measured: see README */
 #define FW_MAX_BUFFER_PAGES 65536
 #define FW_DEFAULT_METRICS_HOST "127.0.0.1"
+#define FW_KILL_FACTOR 2 /* default kill thresholds: this many times the alert's */
+#define FW_MAX_ALLOW 256
+#define FW_MAX_LIMITS 256
+#define FW_MAX_CGROUPS 8 /* FW_MAX_ALLOW_CGROUPS in the probe */
+
+struct fw_limit {
+	char comm[16];
+	uint32_t children;
+};
 
 struct fw_options {
 	uint32_t proc_threshold;
@@ -58,7 +67,28 @@ struct fw_options {
 	char metrics_host[256];    /* empty: no HTTP endpoint */
 	uint16_t metrics_port;
 	const char *metrics_textfile; /* NULL: none */
+
+	/* Containment. */
+	bool kill;                 /* --kill: thresholds kill */
+	bool dry_run;              /* --dry-run: decide and report only */
+	uint32_t kill_tree;        /* --kill-threshold: live members of a burst */
+	uint32_t kill_proc;        /* FW_KILL_FACTOR x proc_threshold */
+	uint32_t kill_thread;      /* FW_KILL_FACTOR x thread_threshold */
+	char allow_comm[FW_MAX_ALLOW][16];
+	size_t n_allow_comm;
+	uint32_t allow_uid[FW_MAX_ALLOW];
+	size_t n_allow_uid;
+	const char *allow_cgroup[FW_MAX_CGROUPS]; /* as given; resolved at start */
+	size_t n_allow_cgroup;
+	struct fw_limit limits[FW_MAX_LIMITS];
+	size_t n_limits;
 };
+
+/* Does containment of any kind run (so the probe needs its code)? */
+static inline bool fw_containment(const struct fw_options *o)
+{
+	return o->kill || o->dry_run || o->n_limits;
+}
 
 enum fw_parse_result { FW_PARSE_RUN, FW_PARSE_EXIT_OK, FW_PARSE_ERROR };
 

@@ -20,9 +20,73 @@ const char *fw_alert_kind_name(uint32_t kind)
 		return "tree";
 	case FW_ALERT_THREADS:
 		return "threads";
+	case FW_ALERT_KILL:
+		return "kill";
 	default:
 		return "unknown";
 	}
+}
+
+const char *fw_kill_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case FW_KILL_TREE:
+		return "tree";
+	case FW_KILL_PROCESS:
+		return "process";
+	case FW_KILL_THREADS:
+		return "threads";
+	case FW_KILL_LINEAGE:
+		return "lineage";
+	case FW_KILL_LIMIT:
+		return "limit";
+	default:
+		return "unknown";
+	}
+}
+
+/* Why, in words: the figure that crossed the kill threshold. */
+static void kill_why(const struct fw_alert *a, const char *window, char *buf, size_t len)
+{
+	switch (a->reason) {
+	case FW_KILL_TREE:
+	case FW_KILL_LINEAGE:
+		snprintf(buf, len, "%u live in a burst, kill threshold %u", a->count, a->threshold);
+		break;
+	case FW_KILL_PROCESS:
+		snprintf(buf, len, "%u processes in %s, kill threshold %u", a->count, window,
+			 a->threshold);
+		break;
+	case FW_KILL_THREADS:
+		snprintf(buf, len, "%u threads in %s, kill threshold %u", a->count, window,
+			 a->threshold);
+		break;
+	default:
+		snprintf(buf, len, "%u children created, limit %u", a->count, a->threshold);
+		break;
+	}
+}
+
+static void format_kill_text(const struct fw_report *r, const char *when, const char *comm,
+			     const char *window, char *buf, size_t len)
+{
+	const struct fw_alert *a = r->alert;
+	uint32_t total = r->killed_kernel + r->killed_sweep;
+	char why[128];
+
+	kill_why(a, window, why, sizeof(why));
+	if (a->reason == FW_KILL_LIMIT || a->reason == FW_KILL_THREADS)
+		snprintf(buf, len, "%s %s %s: %u (%s) [%s]; uid %u ppid %u", when,
+			 r->dry_run ? "DRY-RUN would kill" : "KILLED", fw_kill_reason_name(a->reason),
+			 a->tgid, comm, why, a->uid, r->ppid);
+	else
+		snprintf(buf, len,
+			 "%s %s %s: root %u (%s) and its lineage: %u %s (kernel %u, sweep %u) in "
+			 "%.0f ms [%s; first %u/%u (%s)]; tree %u (%s)",
+			 when, r->dry_run ? "DRY-RUN" : "KILLED", fw_kill_reason_name(a->reason), r->root,
+			 r->root_comm, total, r->dry_run ? "would be killed" : "killed",
+			 r->killed_kernel, r->killed_sweep, r->took_ms, why, a->pid, a->tgid, comm,
+			 a->root, r->tree_comm);
 }
 
 void fw_clean_comm(const char *comm, size_t n, int for_csv, char *out, size_t len)
@@ -67,6 +131,9 @@ void fw_format_text(const struct fw_report *r, char *buf, size_t len)
 		snprintf(supp, sizeof(supp), " (%u repeats suppressed)", a->suppressed);
 
 	switch (a->kind) {
+	case FW_ALERT_KILL:
+		format_kill_text(r, when, comm, window, buf, len);
+		break;
 	case FW_ALERT_TREE:
 		snprintf(buf, len,
 			 "%s ALERT tree: %u live processes in a burst under %u (%s) "
@@ -96,20 +163,28 @@ void fw_format_text(const struct fw_report *r, char *buf, size_t len)
 const char *fw_csv_header(void)
 {
 	return "timestamp,pid,tgid,hostname,subprocesses,kind,comm,ppid,uid,root,root_comm,"
-	       "live,threshold,syscall,suppressed";
+	       "live,threshold,syscall,suppressed,killed,kill_ms";
 }
 
 void fw_format_csv(const struct fw_report *r, char *buf, size_t len)
 {
 	const struct fw_alert *a = r->alert;
-	char comm[FW_COMM_LEN + 1], root_comm[FW_COMM_LEN + 1], host[256];
+	char comm[FW_COMM_LEN + 1], root_comm[FW_COMM_LEN + 1], host[256], kind[32], kill[48] = ",,";
 
 	fw_clean_comm(a->comm, sizeof(a->comm), 1, comm, sizeof(comm));
 	fw_clean_comm(r->root_comm, FW_COMM_LEN, 1, root_comm, sizeof(root_comm));
 	fw_clean_comm(r->hostname, strlen(r->hostname), 1, host, sizeof(host));
-	snprintf(buf, len, "%.6f,%u,%u,%s,%u,%s,%s,%u,%u,%u,%s,%u,%u,%s,%u", r->wall, a->pid, a->tgid,
-		 host, a->count, fw_alert_kind_name(a->kind), comm, r->ppid, a->uid, r->root,
-		 root_comm, a->live, a->threshold, fw_syscall_name((int)a->syscall), a->suppressed);
+	snprintf(kind, sizeof(kind), "%s", fw_alert_kind_name(a->kind));
+	if (a->kind == FW_ALERT_KILL) {
+		/* kill-tree, dry-run-tree, ...: subprocesses is the figure that
+		 * crossed the kill threshold, killed how many died for it. */
+		snprintf(kind, sizeof(kind), "%s-%s", r->dry_run ? "dry-run" : "kill",
+			 fw_kill_reason_name(a->reason));
+		snprintf(kill, sizeof(kill), ",%u,%.0f", r->killed_kernel + r->killed_sweep, r->took_ms);
+	}
+	snprintf(buf, len, "%.6f,%u,%u,%s,%u,%s,%s,%u,%u,%u,%s,%u,%u,%s,%u%s", r->wall, a->pid, a->tgid,
+		 host, a->count, kind, comm, r->ppid, a->uid, r->root, root_comm, a->live,
+		 a->threshold, fw_syscall_name((int)a->syscall), a->suppressed, kill);
 }
 
 json_t *fw_report_json(const struct fw_report *r)
@@ -119,6 +194,23 @@ json_t *fw_report_json(const struct fw_report *r)
 
 	fw_format_rfc3339(r->wall, when, sizeof(when));
 	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
+	if (a->kind == FW_ALERT_KILL)
+		return json_pack("{s:s, s:s, s:f, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, "
+				 "s:I, s:I, s:I, s:I, s:f, s:I, s:{s:I, s:s, s:I}, s:{s:I, s:s}}",
+				 "event", "kill", "time", when, "timestamp", r->wall,
+				 "reason", fw_kill_reason_name(a->reason), "dry_run", r->dry_run,
+				 "pid", (json_int_t)a->pid, "tgid", (json_int_t)a->tgid,
+				 "ppid", (json_int_t)r->ppid, "uid", (json_int_t)a->uid,
+				 "comm", comm, "hostname", r->hostname,
+				 "count", (json_int_t)a->count, "threshold", (json_int_t)a->threshold,
+				 "killed", (json_int_t)(r->killed_kernel + r->killed_sweep),
+				 "killed_kernel", (json_int_t)r->killed_kernel,
+				 "killed_sweep", (json_int_t)r->killed_sweep,
+				 "live", (json_int_t)a->live, "took_ms", r->took_ms,
+				 "suppressed", (json_int_t)a->suppressed,
+				 "root", "pid", (json_int_t)r->root, "comm", r->root_comm,
+				 "depth", (json_int_t)r->root_depth,
+				 "tree", "pid", (json_int_t)a->root, "comm", r->tree_comm);
 	return json_pack("{s:s, s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, "
 			 "s:I, s:I, s:s, s:I, s:{s:I, s:s, s:I}, s:{s:I, s:s}}",
 			 "event", "alert", "time", when, "timestamp", r->wall,

@@ -21,9 +21,16 @@ struct fw_report {
 	uint32_t root_depth;       /* below the tree root */
 	const char *tree_comm;     /* command of alert->root (the tree root) */
 	uint64_t window_ns;
+
+	/* FW_ALERT_KILL only: what containment did. */
+	int dry_run;               /* nothing was killed: killed_* are what would be */
+	uint32_t killed_kernel;    /* SIGKILLs the probe sent in the tree during it */
+	uint32_t killed_sweep;     /* members the sweep stopped and killed */
+	double took_ms;            /* from the probe's first kill to no member left */
 };
 
 const char *fw_alert_kind_name(uint32_t kind);
+const char *fw_kill_reason_name(uint32_t reason);
 
 /* One console line, no newline. */
 void fw_format_text(const struct fw_report *r, char *buf, size_t len);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "burst.h"
+#include "contain.h"
 #include "loader.h"
 #include "options.h"
 
@@ -35,7 +36,42 @@ struct fw_session {
 	uint64_t lost_events;
 	uint64_t lost_events_reported;
 	struct fw_member *members; /* scratch for naming burst roots */
+
+	/* Containment. */
+	int marks_fd;
+	int child_kill_probes;       /* sys_exit_clone* tracepoints attached */
+	struct fw_cgroup_allow cgroups[FW_MAX_CGROUPS];
+	uint32_t protected_pids[64]; /* the tool and its ancestors */
+	size_t n_protected;
+	uint64_t killed_sweep;       /* members the sweeps killed */
+	struct fw_named {                /* recent burst roots named, per tree */
+		uint32_t tree_root, root, depth, pad;
+		uint64_t ts_ns;               /* bpf_ktime_get_ns() of the naming */
+		uint64_t burst_start_ns;      /* the burst it was named in */
+		char comm[FW_COMM_LEN + 1];
+	} named[16];
+	size_t named_next;
+	struct fw_alert pending_kills[64]; /* reported this poll round, swept after it */
+	size_t n_pending_kills;
+	uint64_t dropped_kills;      /* reports past that, left to the probe */
+	uint64_t kill_episodes;
 };
+
+/* Reads the tracked members of a tree into s->members; fills *tree. Returns
+ * how many, or -1 when the tree is gone. */
+long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *tree);
+
+/* Names the root of the current burst of a tree (see fw_burst_root), with a
+ * command name for it even when it is gone. */
+uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth, char *comm,
+			    size_t commlen);
+
+/* Remembers a root named for a tree at ts_ns, and finds the latest one
+ * named since since_ns (0: none). */
+void fw_named_put(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+		  uint64_t ts_ns, uint64_t burst_start_ns, const char *comm);
+const struct fw_named *fw_named_get(const struct fw_session *s, uint32_t tree_root,
+				    uint64_t since_ns);
 
 void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -48,6 +84,11 @@ void fw_print_json(json_t *j);
 /* /proc readers for what the probe cannot know. */
 void fw_proc_comm(uint32_t pid, char *out, size_t len);
 uint32_t fw_proc_ppid(uint32_t pid);
+
+/* Handles the kill reports queued by fw_on_alert in this poll round:
+ * after the round, so that alerts read in the same round are named while
+ * the burst is still alive. */
+void fw_run_pending_kills(struct fw_session *s);
 
 /* Perf buffer callbacks (cookie: the session). */
 void fw_on_alert(void *cookie, void *data, int size);

@@ -9,6 +9,7 @@
  * runs for real in the end-to-end tests.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "burst.h"
 #include "check.h"
@@ -549,8 +550,120 @@ static void test_filters(void)
 	CHECK(fw_filter_pass(&cfg, 0, 1000, "fifteen-chars-x"));
 }
 
+static void test_kill_decisions(void)
+{
+	struct fw_config cfg = { .kill = FW_KILL_ARMED, .kill_tree = 256, .kill_proc = 10000 };
+	struct fw_kill_facts f = { 0 };
+
+	/* Quiet, or over the burst threshold outside any armed lineage: no. */
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	f.tree_live = 300;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	/* In the lineage named at the alert: yes, once over the threshold. */
+	f.mark = FW_MARK_ARMED;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_TREE);
+	f.tree_live = 255;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	/* A creator that made half the threshold itself, armed or not. */
+	f.mark = 0;
+	f.tree_live = 256;
+	f.rate = 128;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_TREE);
+	f.rate = 127;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	/* Doomed lineages die whatever the counts; so does a process over the
+	 * process kill threshold. */
+	f.tree_live = 0;
+	f.mark = FW_MARK_DOOMED;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_LINEAGE);
+	f.mark = 0;
+	f.rate = 10000;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_PROCESS);
+	/* Not armed (only --limit): thresholds never kill. */
+	cfg.kill = FW_KILL_LIMITS;
+	f.mark = FW_MARK_DOOMED;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	/* Limits: the N+1th child kills; other commands are not limited. */
+	f.limited = 1;
+	f.limit = 5;
+	f.children = 5;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	f.children = 6;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_LIMIT);
+	f.limited = 0;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	f.limited = 1;
+	f.limit = 0;
+	f.children = 1;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_LIMIT);
+
+	/* Never: pid 1, kthreadd and its tree, protected or allowed. */
+	CHECK(fw_kill_exempt(1, 0, 0, 0));
+	CHECK(fw_kill_exempt(2, 0, 0, 0));
+	CHECK(fw_kill_exempt(500, 2, 0, 0));
+	CHECK(fw_kill_exempt(500, 400, 1, 0));
+	CHECK(fw_kill_exempt(500, 400, 0, 1));
+	CHECK(!fw_kill_exempt(500, 400, 0, 0));
+}
+
+/* The creator's creation time travels with each child: a bash bomb's
+ * members outlive their creators' records. */
+static void test_lineage_parent_time(void)
+{
+	struct fw_proc a = { 0 }, b = { 0 };
+
+	fw_lineage_child(&a, NULL, 100, 200, 5 * SEC);
+	CHECK_EQ_U(a.parent_created_ns, 0);
+	fw_lineage_child(&b, &a, 200, 300, 6 * SEC);
+	CHECK_EQ_U(b.parent_created_ns, 5 * SEC);
+}
+
+/* What a containment sweep picks from a tree's members. */
+static void test_sweep_select(void)
+{
+	struct fw_member m[6];
+	uint32_t chain[12];
+	size_t i, n;
+
+	/* Tree 10: 20 (depth 1, before the burst) -> 30 (bomb root) -> 40, 41;
+	 * 21 a sibling of 20. */
+	memset(m, 0, sizeof(m));
+	m[0] = (struct fw_member){ .tgid = 20, .depth = 1, .created_ns = 1, .ppid = 10, .top = { 20 } };
+	m[1] = (struct fw_member){ .tgid = 30, .depth = 2, .created_ns = 5, .ppid = 20, .top = { 20, 30 } };
+	m[2] = (struct fw_member){ .tgid = 40, .depth = 3, .created_ns = 6, .ppid = 30, .top = { 20, 30, 40 } };
+	m[3] = (struct fw_member){ .tgid = 41, .depth = 3, .created_ns = 7, .ppid = 30, .top = { 20, 30, 41 } };
+	m[4] = (struct fw_member){ .tgid = 21, .depth = 1, .created_ns = 8, .ppid = 10, .top = { 21 } };
+	n = fw_sweep_select(m, 5, 10, 30, 2, 5);
+	CHECK_EQ_U(n, 3);
+	for (i = 0; i < n; i++)
+		CHECK(m[i].tgid == 30 || m[i].tgid == 40 || m[i].tgid == 41);
+	/* The tree root itself: only the burst's members (from 5 on). */
+	n = fw_sweep_select(m, 5, 10, 10, 0, 5);
+	CHECK_EQ_U(n, 4);
+	for (i = 0; i < n; i++)
+		CHECK(m[i].tgid != 20);
+	/* Deeper than top[] reaches: creator links, through members that
+	 * are still listed. A chain 100 -> 101 -> ... at depths 1..12. */
+	{
+		struct fw_member deep[12];
+
+		memset(deep, 0, sizeof(deep));
+		for (i = 0; i < 12; i++) {
+			chain[i] = 100 + (uint32_t)i;
+			deep[i].tgid = chain[i];
+			deep[i].depth = (uint32_t)i + 1;
+			deep[i].ppid = i ? chain[i - 1] : 10;
+		}
+		n = fw_sweep_select(deep, 12, 10, 109, 10, 0); /* 109 at depth 10 */
+		CHECK_EQ_U(n, 3);                           /* 109, 110, 111 */
+	}
+}
+
 int main(void)
 {
+	test_kill_decisions();
+	test_lineage_parent_time();
+	test_sweep_select();
 	test_filters();
 	test_window();
 	test_ratelimit();

@@ -255,8 +255,81 @@ static void test_format_fields(void)
 	CHECK(!fw_format_has_field("", "pid"));
 }
 
+static enum fw_parse_result parse_v(struct fw_options *o, int argc, char **argv)
+{
+	FILE *out = fopen("/dev/null", "w");
+	enum fw_parse_result r;
+
+	err[0] = '\0';
+	r = fw_options_parse(argc, argv, o, out, err, sizeof(err));
+	fclose(out);
+	return r;
+}
+
+static void test_containment_options(void)
+{
+	struct fw_options o;
+	char *many[] = { "bcc-forkwatch", "--kill", "--allow", "comm:make", "--allow", "uid:0",
+			 "--allow", "user:root", "--allow", "cgroup:/system.slice",
+			 "--limit", "bash=200", "--limit", "sh=0", "-T", "64", NULL };
+	char *dup[] = { "bcc-forkwatch", "--limit", "sh=3", "--limit", "sh=4", NULL };
+
+	/* Off by default; kill thresholds twice the alert's. */
+	CHECK(parse(&o, NULL, NULL, NULL) == FW_PARSE_RUN);
+	CHECK(!fw_containment(&o));
+	CHECK(parse(&o, "--kill", NULL, NULL) == FW_PARSE_RUN);
+	CHECK(o.kill && !o.dry_run);
+	CHECK_EQ_U(o.kill_tree, 256);
+	CHECK_EQ_U(o.kill_proc, 10000);
+	CHECK_EQ_U(o.kill_thread, 512);
+	CHECK(parse(&o, "--kill", "--kill-threshold", "300") == FW_PARSE_RUN);
+	CHECK_EQ_U(o.kill_tree, 300);
+	/* --dry-run alone is --kill without signals. */
+	CHECK(parse(&o, "--dry-run", NULL, NULL) == FW_PARSE_RUN);
+	CHECK(o.kill && o.dry_run && fw_containment(&o));
+	CHECK(parse_v(&o, 16, many) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.n_allow_comm, 1);
+	CHECK_STR(o.allow_comm[0], "make");
+	CHECK_EQ_U(o.n_allow_uid, 2);
+	CHECK_EQ_U(o.allow_uid[1], 0);
+	CHECK_EQ_U(o.n_allow_cgroup, 1);
+	CHECK_STR(o.allow_cgroup[0], "/system.slice");
+	CHECK_EQ_U(o.n_limits, 2);
+	CHECK_STR(o.limits[0].comm, "bash");
+	CHECK_EQ_U(o.limits[0].children, 200);
+	CHECK_EQ_U(o.limits[1].children, 0);
+	CHECK_EQ_U(o.kill_tree, 128); /* twice -T 64 */
+	/* --limit alone enforces limits, thresholds stay unarmed. */
+	CHECK(parse(&o, "--limit", "x=1", NULL) == FW_PARSE_RUN);
+	CHECK(!o.kill && fw_containment(&o));
+
+	CHECK(parse_v(&o, 5, dup) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "sh has a limit already");
+	CHECK(parse(&o, "--kill-threshold", "300", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "--kill-threshold needs --kill");
+	CHECK(parse(&o, "--kill", "--kill-threshold", "100") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "below the tree alert threshold");
+	CHECK(parse(&o, "--allow", "comm:make", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "add --kill, --dry-run or --limit");
+	CHECK(parse(&o, "--kill", "--allow", "pid:1") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "expected comm:NAME, uid:UID, user:NAME or cgroup:PATH");
+	CHECK(parse(&o, "--kill", "--allow", "comm:") == FW_PARSE_ERROR);
+	CHECK(parse(&o, "--kill", "--allow", "comm:0123456789abcdef") == FW_PARSE_ERROR);
+	CHECK(parse(&o, "--kill", "--allow", "user:no-such-user-here") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "not a user id or a known user name");
+	CHECK(parse(&o, "--kill", "--allow", "cgroup:system.slice") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "absolute path");
+	bad("--limit", "bash", "invalid --limit 'bash'");
+	bad("--limit", "=5", "expected COMM=N");
+	bad("--limit", "bash=-1", "invalid --limit");
+	bad("--limit", "bash=x", "invalid --limit");
+	bad("--limit", "0123456789abcdef=1", "invalid --limit");
+	bad("--kill-threshold", "0", "invalid --kill-threshold '0'");
+}
+
 int main(void)
 {
+	test_containment_options();
 	test_defaults();
 	test_values();
 	test_bad_values();

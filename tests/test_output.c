@@ -245,8 +245,58 @@ static void test_metrics(void)
 	free(buf);
 }
 
+static void test_kill_output(void)
+{
+	struct fw_alert a = sample();
+	struct fw_report r;
+	char line[1024];
+	json_t *j;
+
+	a.kind = FW_ALERT_KILL;
+	a.reason = FW_KILL_TREE;
+	a.count = 260;
+	a.threshold = 256;
+	r = report(&a);
+	r.killed_kernel = 700;
+	r.killed_sweep = 12;
+	r.took_ms = 143.4;
+	fw_format_text(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, "KILLED tree: root 4242 (bash) and its lineage: 712 killed (kernel 700, "
+			     "sweep 12) in 143 ms [260 live in a burst, kill threshold 256;");
+	fw_format_csv(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, ",kill-tree,");
+	CHECK(strstr(line, ",712,143") && line[strlen(line) - 1] == '3');
+	j = fw_report_json(&r);
+	CHECK_STR(json_string_value(json_object_get(j, "event")), "kill");
+	CHECK_STR(json_string_value(json_object_get(j, "reason")), "tree");
+	CHECK_EQ_U(json_integer_value(json_object_get(j, "killed")), 712);
+	CHECK(json_is_false(json_object_get(j, "dry_run")));
+	CHECK_EQ_U(json_integer_value(json_object_get(json_object_get(j, "root"), "pid")), 4242);
+	json_decref(j);
+
+	r.dry_run = 1;
+	fw_format_text(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, "DRY-RUN tree: root 4242 (bash) and its lineage: 712 would be killed");
+	fw_format_csv(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, ",dry-run-tree,");
+
+	a.reason = FW_KILL_LIMIT;
+	a.count = 6;
+	a.threshold = 5;
+	r.dry_run = 0;
+	fw_format_text(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, "KILLED limit: 5000 (");
+	CHECK_CONTAINS(line, "[6 children created, limit 5]");
+	/* Alert lines keep the two kill columns, empty. */
+	a = sample();
+	r = report(&a);
+	fw_format_csv(&r, line, sizeof(line));
+	CHECK(strlen(line) > 2 && !strcmp(line + strlen(line) - 2, ",,"));
+}
+
 int main(void)
 {
+	test_kill_output();
 	test_events();
 	test_metrics();
 	test_text();

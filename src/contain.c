@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Containment glue: exemption and limit maps, and the sweep after a kill. */
+#define _GNU_SOURCE
+#include "contain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bcc/libbpf.h>
+
+#include "session.h"
+
+#define SWEEP_BATCH 512           /* pidfds held at once */
+#define SWEEP_MAX_NS 5000000000ULL /* give up after this (reported) */
+#define SWEEP_QUIET_PASSES 3       /* empty passes, 2 ms apart, that end it */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int cgroup2_mount(char *out, size_t len)
+{
+	char dev[256], dir[4096], type[64];
+	FILE *f = fopen("/proc/mounts", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2") && snprintf(out, len, "%s", dir) < (int)len) {
+			found = 0;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/* The cgroup id the kernel reports (bpf_get_current_cgroup_id) is the
+ * directory's file handle on cgroupfs. */
+static int cgroup_id(const char *path, uint64_t *id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h;
+	int mount_id;
+
+	h.fh.handle_bytes = sizeof(h.id);
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
+		return -1;
+	if (h.fh.handle_bytes != sizeof(uint64_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
+{
+	char mnt[4096], full[8192];
+	size_t i, mlen;
+
+	if (!s->opt.n_allow_cgroup)
+		return 0;
+	if (cgroup2_mount(mnt, sizeof(mnt)) < 0) {
+		snprintf(err, errlen, "--allow cgroup: needs a cgroup v2 mount; none is mounted");
+		return -1;
+	}
+	mlen = strlen(mnt);
+	for (i = 0; i < s->opt.n_allow_cgroup; i++) {
+		const char *arg = s->opt.allow_cgroup[i], *rel = arg, *p;
+		struct fw_cgroup_allow *c = &s->cgroups[i];
+		struct stat st;
+
+		/* Either the directory on the mount or the path below it. */
+		if (!strncmp(arg, mnt, mlen) && (arg[mlen] == '/' || !arg[mlen]))
+			rel = arg[mlen] ? arg + mlen : "/";
+		snprintf(full, sizeof(full), "%s%s", mnt, rel);
+		if (stat(full, &st) < 0 || !S_ISDIR(st.st_mode) || cgroup_id(full, &c->id) < 0) {
+			snprintf(err, errlen, "invalid --allow cgroup:%s: no such cgroup (%s: %s)", arg,
+				 full, strerror(errno ? errno : ENOTDIR));
+			return -1;
+		}
+		snprintf(c->rel, sizeof(c->rel), "%s", rel);
+		/* Trailing slashes are not levels. */
+		while (strlen(c->rel) > 1 && c->rel[strlen(c->rel) - 1] == '/')
+			c->rel[strlen(c->rel) - 1] = '\0';
+		c->level = 0;
+		for (p = c->rel; *p; p++)
+			if (*p == '/' && p[1] && p[1] != '/')
+				c->level++;
+	}
+	return 0;
+}
+
+static int map_put(struct fw_session *s, const char *name, const void *key, const void *val)
+{
+	int fd = fw_bpf_table_fd(&s->bpf, name);
+
+	return fd < 0 ? -1 : bpf_update_elem(fd, (void *)key, (void *)val, 0);
+}
+
+int fw_contain_setup(struct fw_session *s)
+{
+	const struct fw_options *o = &s->opt;
+	uint32_t pid = (uint32_t)getpid();
+	uint8_t one = 1;
+	size_t i;
+
+	s->marks_fd = fw_bpf_table_fd(&s->bpf, "marks");
+	if (s->marks_fd < 0)
+		return -1;
+	/* The tool and every ancestor up to pid 1: killing one could end the
+	 * tool, or the session an operator runs it from. */
+	while (pid > 1 && s->n_protected < sizeof(s->protected_pids) / sizeof(s->protected_pids[0])) {
+		s->protected_pids[s->n_protected++] = pid;
+		if (map_put(s, "protected", &pid, &one) < 0)
+			return -1;
+		pid = fw_proc_ppid(pid);
+	}
+	for (i = 0; i < o->n_allow_comm; i++) {
+		struct fw_comm c = { { 0 } };
+
+		memcpy(c.name, o->allow_comm[i], sizeof(c.name));
+		if (map_put(s, "allow_comm", &c, &one) < 0)
+			return -1;
+	}
+	for (i = 0; i < o->n_allow_uid; i++)
+		if (map_put(s, "allow_uid", &o->allow_uid[i], &one) < 0)
+			return -1;
+	for (i = 0; i < o->n_allow_cgroup; i++) {
+		struct fw_allow_cgroup c = { .id = s->cgroups[i].id, .level = s->cgroups[i].level };
+		uint32_t key = (uint32_t)i;
+
+		if (map_put(s, "allow_cgroup", &key, &c) < 0)
+			return -1;
+	}
+	for (i = 0; i < o->n_limits; i++) {
+		struct fw_comm c = { { 0 } };
+
+		memcpy(c.name, o->limits[i].comm, sizeof(c.name));
+		if (map_put(s, "limits", &c, &o->limits[i].children) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The same exemptions as the probe's, from /proc, for the sweep. */
+static int exempt_pid(const struct fw_session *s, uint32_t pid)
+{
+	char path[64], buf[4096], comm[FW_COMM_LEN + 1], *line;
+	size_t i;
+
+	/* Kernel threads: the caller never lists kthreadd's tree. */
+	if (pid <= 2)
+		return 1;
+	for (i = 0; i < s->n_protected; i++)
+		if (s->protected_pids[i] == pid)
+			return 1;
+	if (s->opt.n_allow_comm) {
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+		if (fw_read_small_file(path, comm, sizeof(comm)) > 0) {
+			comm[strcspn(comm, "\n")] = '\0';
+			for (i = 0; i < s->opt.n_allow_comm; i++)
+				if (!strcmp(comm, s->opt.allow_comm[i]))
+					return 1;
+		}
+	}
+	if (s->opt.n_allow_uid) {
+		unsigned uid;
+
+		snprintf(path, sizeof(path), "/proc/%u/status", pid);
+		if (fw_read_small_file(path, buf, sizeof(buf)) > 0 && (line = strstr(buf, "\nUid:")) &&
+		    sscanf(line + 5, "%u", &uid) == 1)
+			for (i = 0; i < s->opt.n_allow_uid; i++)
+				if (s->opt.allow_uid[i] == uid)
+					return 1;
+	}
+	if (s->opt.n_allow_cgroup) {
+		snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+		/* The v2 line, "0::/path", first or later in the file. */
+		line = NULL;
+		if (fw_read_small_file(path, buf, sizeof(buf)) > 0)
+			line = !strncmp(buf, "0::", 3) ? buf + 3 : strstr(buf, "\n0::");
+		if (line) {
+			char *cg = line[0] == '\n' ? line + 4 : line;
+
+			cg[strcspn(cg, "\n")] = '\0';
+			for (i = 0; i < s->opt.n_allow_cgroup; i++) {
+				const char *rel = s->cgroups[i].rel;
+				size_t n = strlen(rel);
+
+				if (!strcmp(rel, "/") || !strcmp(cg, rel) ||
+				    (!strncmp(cg, rel, n) && cg[n] == '/'))
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Killed-pid set for one episode: open addressing, never full in practice
+ * (a bomb dies long before 65536 members); when it is, counts may double. */
+#define KILLED_SLOTS 65536
+struct killed_set {
+	uint32_t *slot;
+	size_t n;
+};
+
+static int killed_has(struct killed_set *k, uint32_t pid, int add)
+{
+	size_t i, h = (pid * 2654435761u) & (KILLED_SLOTS - 1);
+
+	for (i = 0; i < KILLED_SLOTS; i++, h = (h + 1) & (KILLED_SLOTS - 1)) {
+		if (k->slot[h] == pid)
+			return 1;
+		if (k->slot[h] == 0) {
+			if (add && k->n < KILLED_SLOTS - 1) {
+				k->slot[h] = pid;
+				k->n++;
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int pidfd_open(uint32_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+}
+
+static int pidfd_signal(int fd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+/* Is pid still the member we listed? After pidfd_open the fd pins the
+ * process, so a pid reused in between shows as a changed or missing record. */
+static int same_member(const struct fw_session *s, const struct fw_member *m)
+{
+	struct fw_proc rec;
+
+	return bpf_lookup_elem(s->procs_fd, (void *)&m->tgid, &rec) == 0 &&
+	       rec.created_ns == m->created_ns;
+}
+
+/* Stops a batch, then kills it: a stopped member cannot fork while its
+ * siblings are being killed. Returns how many were killed. */
+static uint32_t stop_then_kill(const struct fw_session *s, struct fw_member *batch, size_t n,
+			       struct killed_set *done)
+{
+	int fds[SWEEP_BATCH];
+	uint32_t killed = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = pidfd_open(batch[i].tgid);
+		if (fds[i] < 0 && errno == ENOSYS) {
+			fds[i] = -2; /* before 5.3: plain kill() after the check */
+			if (same_member(s, &batch[i]))
+				kill((pid_t)batch[i].tgid, SIGSTOP);
+			continue;
+		}
+		if (fds[i] >= 0 && (!same_member(s, &batch[i]) || pidfd_signal(fds[i], SIGSTOP) < 0)) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int ok = 0;
+
+		if (fds[i] >= 0) {
+			ok = pidfd_signal(fds[i], SIGKILL) == 0;
+			close(fds[i]);
+		} else if (fds[i] == -2) {
+			ok = same_member(s, &batch[i]) && kill((pid_t)batch[i].tgid, SIGKILL) == 0;
+		}
+		if (ok && !killed_has(done, batch[i].tgid, 1))
+			killed++;
+	}
+	return killed;
+}
+
+/* Lists the members to end now: selected, alive, not yet killed, not exempt. */
+static size_t sweep_list(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+			 uint64_t burst_start_ns, struct killed_set *done)
+{
+	struct fw_tree tree;
+	long n = fw_read_members(s, tree_root, &tree);
+	size_t sel, i, k = 0;
+
+	if (n <= 0 || tree_root == 2)
+		return 0; /* kthreadd's tree: kernel threads */
+	if (burst_start_ns == 0)
+		burst_start_ns = tree.burst_start_ns;
+	sel = fw_sweep_select(s->members, (size_t)n, tree_root, root, depth, burst_start_ns);
+	for (i = 0; i < sel; i++)
+		if (!killed_has(done, s->members[i].tgid, 0) && !exempt_pid(s, s->members[i].tgid))
+			s->members[k++] = s->members[i];
+	return k;
+}
+
+static int has_descendants(struct fw_session *s, uint32_t tree_root, uint32_t root,
+			   uint32_t depth)
+{
+	struct fw_tree tree;
+	long n = fw_read_members(s, tree_root, &tree);
+	size_t sel, i;
+
+	if (n <= 0)
+		return 0;
+	sel = fw_sweep_select(s->members, (size_t)n, tree_root, root, depth, 0);
+	for (i = 0; i < sel; i++)
+		if (s->members[i].tgid != root)
+			return 1;
+	return 0;
+}
+
+void fw_contain_arm(struct fw_session *s, const struct fw_alert *a, uint32_t root)
+{
+	uint8_t arm = FW_MARK_ARMED;
+
+	/* Never the tree root (it predates the tool: a login shell, a
+	 * service), never an exempt process; never over a doom. */
+	if (s->opt.kill && root != a->root && !exempt_pid(s, root))
+		bpf_update_elem(s->marks_fd, &root, &arm, BPF_NOEXIST);
+}
+
+void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len)
+{
+	const struct fw_alert *a = r->alert;
+	struct killed_set done = { 0 };
+	struct fw_tree tree;
+	struct fw_proc rec;
+	uint64_t burst_start_ns = 0, deadline, last_kill_ns = 0;
+	uint32_t root = a->tgid, depth = 0;
+	int marked = 0, quiet = 0;
+	const struct fw_named *named;
+	uint8_t doom = FW_MARK_DOOMED;
+
+	r->dry_run = (s->opt.dry_run) != 0;
+	r->killed_kernel = 1;
+	r->root = a->tgid;
+	if (a->reason == FW_KILL_LIMIT || a->reason == FW_KILL_THREADS) {
+		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
+		return; /* one process, killed with all its threads */
+	}
+
+	/* The lineage to end: the burst's root, or the process itself. The
+	 * root an alert named just before is preferred: killing members skews
+	 * the shares the naming walk reads. */
+	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0)
+		burst_start_ns = tree.burst_start_ns;
+	named = fw_named_get(s, a->root, a->ts_ns - 10 * s->opt.window_ns);
+	if ((a->reason == FW_KILL_TREE || a->reason == FW_KILL_LINEAGE) && named) {
+		root = named->root;
+		depth = named->depth;
+		burst_start_ns = named->burst_start_ns;
+		snprintf(root_comm, len, "%s", named->comm);
+	} else if (a->reason == FW_KILL_TREE || a->reason == FW_KILL_LINEAGE) {
+		root = fw_name_burst_root(s, a->root, &depth, root_comm, len);
+	} else if (bpf_lookup_elem(s->procs_fd, &root, &rec) == 0) {
+		depth = rec.depth;
+	} else {
+		root = a->root; /* an untracked creator roots its tree */
+	}
+	if (root == a->tgid)
+		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
+	else if (!named || root != named->root)
+		fw_proc_comm(root, root_comm, len);
+	fw_named_put(s, a->root, root, depth, a->ts_ns, burst_start_ns, root_comm);
+	r->root = root;
+	r->root_depth = depth;
+	if (!root_comm[0])
+		fw_proc_comm(root, root_comm, len);
+	if (!root_comm[0] && bpf_lookup_elem(s->procs_fd, &root, &rec) == 0)
+		fw_clean_comm(rec.comm, sizeof(rec.comm), 0, root_comm, len);
+
+	done.slot = calloc(KILLED_SLOTS, sizeof(*done.slot));
+	if (!done.slot)
+		return;
+	/* No sweep when the burst fans out at the tree root itself (which
+	 * predates the tool: a login shell, a service) - everything else that
+	 * runs under it would go too - or when the named root has no
+	 * descendants (a helper that happened to start in the burst). The
+	 * probe's rules go on killing what forks. */
+	if (root == a->root || !has_descendants(s, a->root, root, depth)) {
+		free(done.slot);
+		return;
+	}
+	if (r->dry_run) {
+		r->killed_kernel = 0;
+		r->killed_sweep = (uint32_t)sweep_list(s, a->root, root, depth, burst_start_ns, &done);
+		free(done.slot);
+		return;
+	}
+	/* Mark the root: the probe kills each descendant at its next fork. The
+	 * tree root predates the tool and is only ever killed by the probe for
+	 * its own forking. */
+	if (root != a->root && !exempt_pid(s, root))
+		marked = bpf_update_elem(s->marks_fd, &root, &doom, 0) == 0;
+	deadline = mono_ns() + SWEEP_MAX_NS;
+	while (quiet < SWEEP_QUIET_PASSES && mono_ns() < deadline) {
+		size_t n = sweep_list(s, a->root, root, depth, burst_start_ns, &done), i;
+
+		if (n == 0) {
+			quiet++;
+			usleep(2000);
+			continue;
+		}
+		quiet = 0;
+		for (i = 0; i < n; i += SWEEP_BATCH)
+			r->killed_sweep += stop_then_kill(s, s->members + i,
+							  n - i < SWEEP_BATCH ? n - i : SWEEP_BATCH,
+							  &done);
+		last_kill_ns = mono_ns();
+	}
+	if (quiet < SWEEP_QUIET_PASSES)
+		fprintf(stderr, FW_PROG ": warning: root %u: members still appearing after %llu s; "
+			"the probe keeps killing them at their next fork\n", root,
+			SWEEP_MAX_NS / 1000000000ULL);
+	/* From the probe's first kill to the last member found (the quiet
+	 * passes that confirm it are not counted). */
+	if (!last_kill_ns)
+		last_kill_ns = mono_ns() - SWEEP_QUIET_PASSES * 2000000ULL;
+	r->took_ms = last_kill_ns > a->ts_ns ? (double)(last_kill_ns - a->ts_ns) / 1e6 : 0;
+	if (marked)
+		bpf_delete_elem(s->marks_fd, &root); /* gone now; its pid may be reused */
+	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0 && tree.killed >= a->killed)
+		r->killed_kernel = tree.killed - a->killed + 1;
+	s->killed_sweep += r->killed_sweep;
+	free(done.slot);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Containment (--kill, --dry-run, --limit, --allow): what user space adds
+ * to the probe's kills. It fills the exemption and limit maps at start and,
+ * for each kill the probe reports, names the lineage to end, marks it so the
+ * probe kills every member at its next fork, and sweeps the members that do
+ * not fork: stopped first, then killed, until none is left. */
+#ifndef FW_CONTAIN_H
+#define FW_CONTAIN_H
+
+#include <stdint.h>
+
+#include "forkwatch_logic.h"
+
+#include "output.h"
+
+struct fw_session;
+
+/* One --allow cgroup: resolved on the cgroup v2 mount. */
+struct fw_cgroup_allow {
+	char rel[4096];  /* path below the mount, as /proc/PID/cgroup shows it */
+	uint64_t id;
+	uint32_t level;
+};
+
+/* Before the compile: resolves --allow cgroup: paths (a one-line reason in
+ * err on failure). */
+int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen);
+
+/* After the compile, before attaching: fills the protected, allow and limit
+ * maps. Returns 0, or -1 with errno. */
+int fw_contain_setup(struct fw_session *s);
+
+/* An alert named root for a burst: with --kill, marks its lineage as the
+ * one the probe kills if the burst crosses the kill threshold. */
+void fw_contain_arm(struct fw_session *s, const struct fw_alert *a, uint32_t root);
+
+/* A kill the probe reported (r->alert): names the root (its command into
+ * root_comm), sweeps (dry run: only counts), fills r's containment fields. */
+void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len);
+
+#endif
