@@ -214,16 +214,15 @@ static __always_inline void fw_kill_check_process(void *ctx, const struct fw_con
 static __always_inline int fw_creation_return(void *ctx, long ret)
 {
 	u64 id = bpf_get_current_pid_tgid();
-	u32 tgid = id >> 32, mark, root, i;
+	u32 tgid = id >> 32, mark, root, reason, figure;
 	struct fw_config *cfg = fw_config_get();
 	struct fw_proc *rec;
 	struct fw_tree *t;
 
 	if (!cfg || ret > 0)
 		return 0; /* the creator's successful return: task_newtask saw it */
-	mark = fw_mark_at(tgid);
 	if (ret == 0) {
-		if (mark < FW_MARK_DOOMED)
+		if (fw_mark_at(tgid) < FW_MARK_DOOMED)
 			return 0;
 		if (!(cfg->kill & FW_KILL_DRY_RUN) && bpf_send_signal(FW_SIGKILL) < 0) {
 			fw_stat(FW_STAT_KILLS_FAILED);
@@ -245,23 +244,19 @@ static __always_inline int fw_creation_return(void *ctx, long ret)
 	t = trees.lookup(&root);
 	if (!t)
 		return 0;
-#pragma unroll
-	for (i = 0; i < FW_TOP_DEPTH; i++) {
-		u32 anc = rec->top[i], m;
-
-		if (i + 1 < rec->depth && anc) {
-			m = fw_mark_at(anc);
-			if (m > mark)
-				mark = m;
-		}
+	/* Its own record lists its ancestors above it, as a child's does. */
+	mark = fw_mark_of(tgid, rec);
+	if (mark >= FW_MARK_DOOMED) {
+		reason = FW_KILL_LINEAGE;
+		figure = t->burst_live > 0 ? t->burst_live : 0;
+	} else if (mark >= FW_MARK_ARMED && cfg->kill_tree && t->live >= (s32)cfg->kill_tree) {
+		reason = FW_KILL_TREE;
+		figure = t->live;
+	} else {
+		return 0;
 	}
-	if (mark >= FW_MARK_DOOMED)
-		fw_kill(ctx, cfg, bpf_ktime_get_ns(), id, 0, FW_SYS_NONE, FW_KILL_LINEAGE,
-			t->burst_live > 0 ? t->burst_live : 0, cfg->kill_tree, rec, t,
-			forkers.lookup(&tgid));
-	else if (mark >= FW_MARK_ARMED && cfg->kill_tree && t->live >= (s32)cfg->kill_tree)
-		fw_kill(ctx, cfg, bpf_ktime_get_ns(), id, 0, FW_SYS_NONE, FW_KILL_TREE, t->live,
-			cfg->kill_tree, rec, t, forkers.lookup(&tgid));
+	fw_kill(ctx, cfg, bpf_ktime_get_ns(), id, 0, FW_SYS_NONE, reason, figure, cfg->kill_tree, rec,
+		t, forkers.lookup(&tgid));
 	return 0;
 }
 

@@ -378,17 +378,17 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 	} else {
 		root = a->root; /* an untracked creator roots its tree */
 	}
+	/* Its command: the killed process's own, what naming found, else
+	 * /proc, else the probe's record. */
 	if (root == a->tgid)
 		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
-	else if (!named || root != named->root)
-		fw_proc_comm(root, root_comm, len);
-	fw_named_put(s, a->root, root, depth, a->ts_ns, burst_start_ns, root_comm);
-	r->root = root;
-	r->root_depth = depth;
-	if (!root_comm[0])
+	else if (!root_comm[0])
 		fw_proc_comm(root, root_comm, len);
 	if (!root_comm[0] && bpf_lookup_elem(s->procs_fd, &root, &rec) == 0)
 		fw_clean_comm(rec.comm, sizeof(rec.comm), 0, root_comm, len);
+	fw_named_put(s, a->root, root, depth, a->ts_ns, burst_start_ns, root_comm);
+	r->root = root;
+	r->root_depth = depth;
 
 	done.slot = calloc(KILLED_SLOTS, sizeof(*done.slot));
 	if (!done.slot)

@@ -9,11 +9,8 @@
 
 static char err[512];
 
-static enum fw_parse_result parse(struct fw_options *o, const char *a1, const char *a2,
-				  const char *a3)
+static enum fw_parse_result parse_v(struct fw_options *o, int argc, char **argv)
 {
-	char *argv[5] = { "bcc-forkwatch", (char *)a1, (char *)a2, (char *)a3, NULL };
-	int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
 	FILE *out = fopen("/dev/null", "w");
 	enum fw_parse_result r;
 
@@ -21,6 +18,14 @@ static enum fw_parse_result parse(struct fw_options *o, const char *a1, const ch
 	r = fw_options_parse(argc, argv, o, out, err, sizeof(err));
 	fclose(out);
 	return r;
+}
+
+static enum fw_parse_result parse(struct fw_options *o, const char *a1, const char *a2,
+				  const char *a3)
+{
+	char *argv[5] = { "bcc-forkwatch", (char *)a1, (char *)a2, (char *)a3, NULL };
+
+	return parse_v(o, 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL), argv);
 }
 
 /* Every bad value is one line, names the option and the value. */
@@ -253,17 +258,6 @@ static void test_format_fields(void)
 	CHECK(!fw_format_has_field(f61, "group_dead")); /* only in print fmt */
 	CHECK(!fw_format_has_field(f618, "dead"));
 	CHECK(!fw_format_has_field("", "pid"));
-}
-
-static enum fw_parse_result parse_v(struct fw_options *o, int argc, char **argv)
-{
-	FILE *out = fopen("/dev/null", "w");
-	enum fw_parse_result r;
-
-	err[0] = '\0';
-	r = fw_options_parse(argc, argv, o, out, err, sizeof(err));
-	fclose(out);
-	return r;
 }
 
 static void test_containment_options(void)
