@@ -306,16 +306,20 @@ FW_UNROLL
 	return 1;
 }
 
-/* Count one event at now; returns the estimated count over the last window. */
+/* Count one event at now; returns the estimated count over the last window.
+ * A time older than the window's start is the same moment: another CPU
+ * read its clock later and got here first. */
 FW_INLINE __u32 fw_window_add(struct fw_window *w, __u64 now, __u64 window_ns)
 {
 	__u64 elapsed;
 
-	if (w->start_ns == 0 || now < w->start_ns) {
+	if (w->start_ns == 0) {
 		w->start_ns = now;
 		w->cur = 0;
 		w->prev = 0;
 	}
+	if (now < w->start_ns)
+		now = w->start_ns;
 	elapsed = now - w->start_ns;
 	if (elapsed >= window_ns) {
 		__u64 k = elapsed / window_ns;
@@ -334,8 +338,10 @@ FW_INLINE __u32 fw_window_estimate(const struct fw_window *w, __u64 now, __u64 w
 {
 	__u64 elapsed;
 
-	if (w->start_ns == 0 || now < w->start_ns)
+	if (w->start_ns == 0)
 		return 0;
+	if (now < w->start_ns)
+		now = w->start_ns;
 	elapsed = now - w->start_ns;
 	if (elapsed >= 2 * window_ns)
 		return 0;
@@ -350,7 +356,7 @@ FW_INLINE __u32 fw_window_estimate(const struct fw_window *w, __u64 now, __u64 w
 FW_INLINE int fw_ratelimit_pass(struct fw_ratelimit *rl, __u64 now, __u64 window_ns,
 				__u32 *suppressed)
 {
-	if (rl->alerted && now - rl->last_ns < window_ns) {
+	if (rl->alerted && (now < rl->last_ns || now - rl->last_ns < window_ns)) {
 		rl->suppressed++;
 		return 0;
 	}
@@ -398,6 +404,10 @@ FW_UNROLL
  * live members after the join. */
 FW_INLINE __s32 fw_tree_join(struct fw_tree *t, __u64 now, const struct fw_config *cfg)
 {
+	/* A time older than the last join is no gap: another CPU read its
+	 * clock later and joined first. */
+	if (now < t->last_join_ns)
+		now = t->last_join_ns;
 	if (t->burst_start_ns == 0 || now - t->last_join_ns >= cfg->window_ns ||
 	    now - t->burst_start_ns >= cfg->epoch_max_ns) {
 		t->burst_start_ns = now;

@@ -170,8 +170,9 @@ static void test_window(void)
 	for (i = 0; i < 3000; i++)
 		est = fw_window_add(&w, 10 * SEC + (uint64_t)i * MS, SEC);
 	CHECK(est >= 998 && est <= 1001);
-	/* A clock that goes backwards restarts the window instead of wrapping. */
-	CHECK_EQ_U(fw_window_add(&w, 1 * SEC, SEC), 1);
+	/* An older time (another CPU's, read before this one's) counts at the
+	 * window's start: no wrap, nothing forgotten (1000 in each bucket). */
+	CHECK_EQ_U(fw_window_add(&w, 1 * SEC, SEC), 2001);
 }
 
 static void test_ratelimit(void)
@@ -343,6 +344,39 @@ static void test_quiet_gap_starts_new_burst(void)
 	CHECK(s->has_tree[10]); /* the root is alive: keep its tree */
 	sim_exit(s, 10);
 	CHECK(!s->has_tree[10]);
+	free(s);
+}
+
+/* Two CPUs create in one tree at once: a program reads the clock, another
+ * CPU joins the tree with a later time, then the first joins with its
+ * earlier one. That is no quiet gap: the burst, the windows and the rate
+ * limit go on (once, a burst restarted here at every such race, and a bomb
+ * on two CPUs could take seconds to reach the thresholds). */
+static void test_concurrent_clocks(void)
+{
+	struct sim *s = sim_new();
+	struct fw_window w = { 0 };
+	struct fw_ratelimit rl = { 0 };
+	uint32_t i, suppressed = 0;
+	uint64_t t0 = SEC;
+
+	for (i = 0; i < 200; i++) /* pairs: the second CPU's time is 1 µs older */
+		sim_fork(s, 10, 100 + i, t0 + (i / 2) * 50000 + (i % 2 ? 0 : 1000));
+	CHECK_EQ_U(s->trees[10].burst_live, 200);
+	CHECK_EQ_U(s->trees[10].burst_created, 200);
+	CHECK_EQ_U(s->alerts[FW_ALERT_TREE], 1);
+	CHECK_EQ_U(s->trees[10].burst_start_ns, t0 + 1000);
+
+	CHECK_EQ_U(fw_window_add(&w, 10 * SEC, SEC), 1);
+	CHECK_EQ_U(fw_window_add(&w, 10 * SEC - 1000, SEC), 2);
+	CHECK_EQ_U(fw_window_add(&w, 10 * SEC + 1000, SEC), 3);
+	CHECK_EQ_U(fw_window_estimate(&w, 10 * SEC - 1000, SEC), 3);
+
+	CHECK(fw_ratelimit_pass(&rl, 10 * SEC, SEC, &suppressed));
+	CHECK(!fw_ratelimit_pass(&rl, 10 * SEC - 1000, SEC, &suppressed));
+	CHECK(!fw_ratelimit_pass(&rl, 10 * SEC + 1000, SEC, &suppressed));
+	CHECK(fw_ratelimit_pass(&rl, 11 * SEC, SEC, &suppressed));
+	CHECK_EQ_U(suppressed, 2);
 	free(s);
 }
 
@@ -673,6 +707,7 @@ int main(void)
 	test_prefork_server_is_silent();
 	test_slow_spawn_is_caught();
 	test_quiet_gap_starts_new_burst();
+	test_concurrent_clocks();
 	test_epoch_limit();
 	test_process_rate();
 	test_threads();
