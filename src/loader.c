@@ -15,6 +15,7 @@
 #include <bcc/libbpf.h>
 #include <bcc/perf_reader.h>
 
+#include "options.h"
 #include "util.h"
 
 /* libbcc reports only through stderr. Unless verbose, point fd 2 at a
@@ -69,15 +70,43 @@ static void quiet_end(struct fw_bpf *b, struct quiet *q)
 	}
 }
 
+/* On a fatal error LLVM ends the process from inside the compiler
+ * ("LLVM ERROR: ...", then exit(1)), with stderr quieted. This exit hook
+ * says why, in one line, with the exit code of a failed compile. */
+static struct {
+	struct fw_bpf *b;
+	struct quiet *q;
+} compiling;
+
+static void compile_aborted(void)
+{
+	struct fw_bpf *b = compiling.b;
+
+	if (!b)
+		return;
+	compiling.b = NULL;
+	quiet_end(b, compiling.q);
+	fprintf(stderr, "bcc-forkwatch: the BPF compiler aborted while compiling the probe%s%s%s\n",
+		b->last_error[0] ? ": " : "", b->last_error,
+		b->verbose ? "" : " (-v shows its messages)");
+	_exit(FW_EXIT_BPF);
+}
+
 int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
 		   bool verbose)
 {
+	static bool hooked;
 	struct quiet q;
 
 	memset(b, 0, sizeof(*b));
 	b->verbose = verbose;
+	if (!hooked)
+		hooked = atexit(compile_aborted) == 0;
 	quiet_begin(b, &q);
+	compiling.b = b;
+	compiling.q = &q;
 	b->mod = bpf_module_create_c_from_string(source, 0, cflags, ncflags, true, NULL);
+	compiling.b = NULL;
 	quiet_end(b, &q);
 	return b->mod ? 0 : -1;
 }
