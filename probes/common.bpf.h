@@ -25,6 +25,11 @@ BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
 BPF_HASH(trees, u32, struct fw_tree, FW_MAX_TREES);
 BPF_HASH(forkers, u32, struct fw_forker, FW_MAX_TREES);
 BPF_PERF_OUTPUT(alerts);
+/* Alerts are built here, not on the 512-byte BPF stack: per CPU, and
+ * tracepoint programs do not nest on a CPU, so one slot serves. */
+BPF_PERCPU_ARRAY(alert_scratch, struct fw_alert, 1);
+BPF_PERCPU_ARRAY(proc_scratch, struct fw_proc, 1); /* a new process's record, built */
+BPF_ARRAY(tree_zero, struct fw_tree, 1);           /* never written: a new tree's value */
 
 static __always_inline void fw_stat(u32 idx)
 {
@@ -32,6 +37,25 @@ static __always_inline void fw_stat(u32 idx)
 
 	if (v)
 		(*v)++;
+}
+
+/* An empty alert to fill and submit, or NULL. */
+static __always_inline struct fw_alert *fw_alert_new(void)
+{
+	u32 zero = 0;
+	struct fw_alert *a = alert_scratch.lookup(&zero);
+
+	if (a)
+		__builtin_memset(a, 0, sizeof(*a));
+	return a;
+}
+
+static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
+{
+	struct fw_forker zero = {};
+
+	forkers.insert(&tgid, &zero); /* no-op when present */
+	return forkers.lookup(&tgid);
 }
 
 static __always_inline struct fw_config *fw_config_get(void)

@@ -31,27 +31,37 @@
 
 BPF_HASH(pending, u32, u32, FW_MAX_TREES); /* thread id -> syscall being made */
 
-static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
-{
-	struct fw_forker zero = {};
-
-	forkers.insert(&tgid, &zero); /* no-op when present */
-	return forkers.lookup(&tgid);
-}
+/* The figures of an alert. */
+struct fw_figures {
+	u32 count;        /* what crossed the threshold */
+	u32 threshold;
+	u32 window_count; /* creations in the window (by the process or the tree) */
+	u32 live;
+	u32 burst_created;
+};
 
 /* An offender is over its threshold: one alert per window (the rest are
  * counted and reported with the next one). */
 static __always_inline void fw_report(void *ctx, struct fw_ratelimit *rl,
 				      const struct fw_config *cfg, u32 kind, u32 stat, u64 now,
 				      u64 id, u32 child, u32 syscall, const struct fw_proc *creator,
-				      struct fw_alert *a)
+				      const struct fw_figures *fig)
 {
 	u32 suppressed = 0;
+	struct fw_alert *a;
 
 	if (!fw_ratelimit_pass(rl, now, cfg->window_ns, &suppressed)) {
 		fw_stat(FW_STAT_SUPPRESSED);
 		return;
 	}
+	a = fw_alert_new();
+	if (!a)
+		return;
+	a->count = fig->count;
+	a->threshold = fig->threshold;
+	a->window_count = fig->window_count;
+	a->live = fig->live;
+	a->burst_created = fig->burst_created;
 	a->ts_ns = now;
 	a->kind = kind;
 	a->pid = (u32)id;
@@ -107,7 +117,7 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 {
 	u32 tgid = id >> 32, rate;
 	struct fw_forker *f;
-	struct fw_alert a = {};
+	struct fw_figures fig = {};
 
 	fw_stat(FW_STAT_THREADS);
 	fw_stat(FW_STAT_THREADS_BY + syscall);
@@ -123,53 +133,55 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 #endif
 	if (rate < cfg->thread_threshold)
 		return;
-	a.count = rate;
-	a.threshold = cfg->thread_threshold;
-	a.window_count = rate;
-	a.live = f->live_threads > 0 ? f->live_threads : 0;
+	fig.count = rate;
+	fig.threshold = cfg->thread_threshold;
+	fig.window_count = rate;
+	fig.live = f->live_threads > 0 ? f->live_threads : 0;
 	fw_report(ctx, &f->thread_rl, cfg, FW_ALERT_THREADS, FW_STAT_ALERTS_THREADS, now, id, child,
-		  syscall, procs.lookup(&tgid), &a);
+		  syscall, procs.lookup(&tgid), &fig);
 }
 
 static __always_inline void fw_new_process(void *ctx, const struct fw_config *cfg, u64 now,
 					   u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, rate;
-	struct fw_proc rec = {};
+	u32 tgid = id >> 32, rate, zero = 0;
 	struct fw_proc *creator = procs.lookup(&tgid);
-	struct fw_tree fresh = {};
+	struct fw_proc *rec = proc_scratch.lookup(&zero);
+	struct fw_tree *fresh = tree_zero.lookup(&zero);
+	u64 *count = process_count.lookup(&zero);
 	struct fw_tree *t;
 	struct fw_forker *f;
 	s32 burst_live;
-
-	u32 zero = 0;
-	u64 *count = process_count.lookup(&zero);
 
 	fw_stat(FW_STAT_PROCS);
 	fw_stat(FW_STAT_PROCS_BY + syscall);
 	if (count)
 		FW_ADD(count, 1);
+	if (!rec || !fresh)
+		return;
 
-	fw_lineage_child(&rec, creator, tgid, child, now);
-	bpf_get_current_comm(&rec.comm, sizeof(rec.comm));
-	trees.insert(&rec.root, &fresh);
-	t = trees.lookup(&rec.root);
-	if (!t || procs.update(&child, &rec) != 0) {
+	__builtin_memset(rec, 0, sizeof(*rec));
+	fw_lineage_child(rec, creator, tgid, child, now);
+	bpf_get_current_comm(&rec->comm, sizeof(rec->comm));
+	trees.insert(&rec->root, fresh);
+	t = trees.lookup(&rec->root);
+	if (!t || procs.update(&child, rec) != 0) {
 		fw_stat(FW_STAT_UNTRACKED);
 		return;
 	}
 	burst_live = fw_tree_join(t, now, cfg);
 
 	if (burst_live >= (s32)cfg->tree_threshold) {
-		struct fw_alert a = {};
+		struct fw_figures fig = {
+			.count = burst_live,
+			.threshold = cfg->tree_threshold,
+			.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns),
+			.live = t->live > 0 ? t->live : 0,
+			.burst_created = t->burst_created,
+		};
 
-		a.count = burst_live;
-		a.threshold = cfg->tree_threshold;
-		a.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns);
-		a.live = t->live > 0 ? t->live : 0;
-		a.burst_created = t->burst_created;
 		fw_report(ctx, &t->rl, cfg, FW_ALERT_TREE, FW_STAT_ALERTS_TREE, now, id, child, syscall,
-			  creator, &a);
+			  creator, &fig);
 	}
 
 	f = fw_forker_of(tgid);
@@ -179,19 +191,20 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 	FW_ADD(&f->children, 1);
 #ifdef FW_KILL
 	if (cfg->kill)
-		fw_kill_check_process(ctx, cfg, now, id, child, syscall, creator, &rec, t, f,
+		fw_kill_check_process(ctx, cfg, now, id, child, syscall, creator, rec, t, f,
 				      burst_live, rate);
 #endif
 	if (rate >= cfg->proc_threshold) {
-		struct fw_alert a = {};
+		struct fw_figures fig = {
+			.count = rate,
+			.threshold = cfg->proc_threshold,
+			.window_count = rate,
+			.live = t->live > 0 ? t->live : 0,
+			.burst_created = t->burst_created,
+		};
 
-		a.count = rate;
-		a.threshold = cfg->proc_threshold;
-		a.window_count = rate;
-		a.live = t->live > 0 ? t->live : 0;
-		a.burst_created = t->burst_created;
 		fw_report(ctx, &f->proc_rl, cfg, FW_ALERT_PROCESS, FW_STAT_ALERTS_PROCESS, now, id, child,
-			  syscall, creator, &a);
+			  syscall, creator, &fig);
 	}
 }
 
@@ -254,7 +267,9 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	fw_stat(FW_STAT_EXITS);
 	fw_event_exit(fw_config_get(), tgid);
 #ifdef FW_KILL
-	marks.delete(&tgid);
+	/* Dooms outlive their root (a bash bomb's root is gone before it is
+	 * named); a reused pid clears its own at creation. */
+	kthreads.delete(&tgid);
 #endif
 	rec = procs.lookup(&tgid);
 	if (rec) {

@@ -16,7 +16,7 @@ set -u
 
 usage() {
 	cat <<'EOF'
-Usage: sudo scripts/fork_bomb.sh [MODE] [-t SECONDS] [-m PIDS_MAX] [-b FW_BOMB]
+Usage: sudo scripts/fork_bomb.sh [MODE] [-t SECONDS] [-m PIDS_MAX] [-b FW_BOMB] [-w FIFO]
 
 Modes:
   classic   the bash bomb :(){ :|:& };:  (default)
@@ -32,6 +32,10 @@ Options:
   -m PIDS_MAX  pids.max of the bomb's cgroup, 16 to 100000 (default 1024)
   -b FW_BOMB   the fw-bomb helper for the C modes (default: build/fw-bomb beside
                this script's checkout, else compiled from scripts/bomb.c)
+  -w FIFO      start the bomb's first process, print its root line, then wait
+               until something is written to FIFO (a named pipe this script
+               creates) before it turns into the bomb: a root that already
+               exists when a detector starts
   -h           this help
 
 Example:
@@ -41,7 +45,7 @@ EOF
 
 die() { echo "fork_bomb.sh: $*" >&2; exit 2; }
 
-mode=classic seconds=5 pids_max=1024 bomb_bin=""
+mode=classic seconds=5 pids_max=1024 bomb_bin="" go=""
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
 	-t) [ $# -ge 2 ] || die "-t needs a value"; seconds=$2; shift 2 ;;
 	-m) [ $# -ge 2 ] || die "-m needs a value"; pids_max=$2; shift 2 ;;
 	-b) [ $# -ge 2 ] || die "-b needs a value"; bomb_bin=$2; shift 2 ;;
+	-w) [ $# -ge 2 ] || die "-w needs a value"; go=$2; shift 2 ;;
 	classic|spawn|c-loop|vfork|clone3|threads) mode=$1; shift ;;
 	*) die "unknown argument '$1' (see -h)" ;;
 	esac
@@ -58,6 +63,10 @@ done
 [[ $pids_max =~ ^[0-9]+$ ]] && [ "$pids_max" -ge 16 ] && [ "$pids_max" -le 100000 ] ||
 	die "invalid -m '$pids_max': expected 16 to 100000"
 [ "$(id -u)" -eq 0 ] || die "must run as root (it creates cgroups)"
+if [ -n "$go" ]; then
+	[ ! -e "$go" ] || die "invalid -w '$go': it exists already"
+	mkfifo -m 600 "$go" || die "invalid -w '$go': cannot create a named pipe there"
+fi
 
 # The C modes need the helper.
 case "$mode" in
@@ -145,16 +154,24 @@ spawn)   cmd=(bash -c 'while :; do sleep 9999 & done') ;;
 esac
 
 # The subshell joins the cgroups, then becomes the bomb: its pid is the root.
+# With -w it waits on the pipe first (a read, no fork), as does this script.
 start=$(date +%s.%N)
 (
 	for cg in "$limit_cg" "$kill_cg" "$freeze_cg"; do
 		[ -n "$cg" ] && echo "$BASHPID" > "$cg/cgroup.procs"
 	done
 	export FW_BOMB_SECONDS=$seconds
+	[ -n "$go" ] && read -r _ < "$go"
 	exec "${cmd[@]}" 2>/dev/null
 ) &
 root=$!
 disown "$root" # its death at cleanup is expected: no "Killed" job notice
+if [ -n "$go" ]; then
+	echo "fork_bomb.sh: root $root mode $mode waiting on $go"
+	read -r _ < "$go"
+	rm -f "$go"
+	start=$(date +%s.%N)
+fi
 echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds"
 
 peak=0

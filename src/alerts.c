@@ -107,16 +107,40 @@ long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *t
 	return (long)n;
 }
 
+void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+		     char *comm, size_t commlen)
+{
+	struct fw_tree tree;
+	struct fw_proc rec;
+	size_t i, n;
+	long got;
+
+	fw_proc_comm(root, comm, commlen);
+	if (comm[0] || root == tree_root || depth == 0 || depth > FW_TOP_DEPTH)
+		return;
+	got = fw_read_members(s, tree_root, &tree);
+	n = got > 0 ? (size_t)got : 0;
+	for (i = 0; i < n; i++) {
+		struct fw_member *m = &s->members[i];
+
+		/* A direct child's when one is alive: deeper ones may have
+		 * exec'd since. */
+		if (m->depth > depth && m->top[depth - 1] == root &&
+		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
+			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);
+			if (m->depth == depth + 1)
+				break;
+		}
+	}
+}
+
 /* Reads the live members of one tree out of the procs map and names the
- * process where the burst fans out. Also finds a command name for it when
- * it is already gone: the one its children were created with. */
+ * process where the burst fans out. */
 uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth, char *comm,
 			    size_t commlen)
 {
 	struct fw_tree tree;
-	struct fw_proc rec;
 	uint32_t root;
-	size_t i, n;
 	long got;
 
 	*depth = 0;
@@ -124,25 +148,9 @@ uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *
 	got = fw_read_members(s, tree_root, &tree);
 	if (got < 0)
 		return tree_root;
-	n = (size_t)got;
-	root = fw_burst_root(tree_root, s->members, n, tree.burst_start_ns, FW_BURST_SHARE_PCT,
-			     depth);
-	fw_proc_comm(root, comm, commlen);
-	if (comm[0] || root == tree_root)
-		return root;
-	for (i = 0; i < n; i++) {
-		struct fw_member *m = &s->members[i];
-
-		/* The root is gone (a bash bomb's root exits at once): name it
-		 * after the command a descendant was created with, a direct
-		 * child's when one is alive (deeper ones may have exec'd since). */
-		if (m->depth > *depth && m->top[*depth - 1] == root &&
-		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
-			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);
-			if (m->depth == *depth + 1)
-				break;
-		}
-	}
+	root = fw_burst_root(tree_root, s->members, (size_t)got, tree.burst_start_ns,
+			     FW_BURST_SHARE_PCT, depth);
+	fw_lineage_comm(s, tree_root, root, *depth, comm, commlen);
 	return root;
 }
 
@@ -170,13 +178,6 @@ static void report(struct fw_session *s, const struct fw_alert *alert)
 		fw_clean_comm(a.comm, sizeof(a.comm), 0, root_comm, sizeof(root_comm));
 	} else {
 		r.root = fw_name_burst_root(s, a.root, &r.root_depth, root_comm, sizeof(root_comm));
-		struct fw_tree tree;
-
-		if (bpf_lookup_elem(s->trees_fd, &a.root, &tree) == 0)
-			fw_named_put(s, a.root, r.root, r.root_depth, a.ts_ns, tree.burst_start_ns,
-				     root_comm);
-		if (s->opt.kill)
-			fw_contain_arm(s, &a, r.root);
 	}
 	r.root_comm = root_comm[0] ? root_comm : "?";
 	r.tree_comm = tree_comm[0] ? tree_comm : "?";
@@ -195,36 +196,6 @@ static void report(struct fw_session *s, const struct fw_alert *alert)
 		fprintf(s->log, "%s\n", line);
 		fflush(s->log);
 	}
-}
-
-void fw_named_put(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
-		  uint64_t ts_ns, uint64_t burst_start_ns, const char *comm)
-{
-	size_t n = sizeof(s->named) / sizeof(s->named[0]);
-	struct fw_named *e = &s->named[s->named_next++ % n];
-
-	e->tree_root = tree_root;
-	e->root = root;
-	e->depth = depth;
-	e->ts_ns = ts_ns;
-	e->burst_start_ns = burst_start_ns;
-	snprintf(e->comm, sizeof(e->comm), "%s", comm);
-}
-
-const struct fw_named *fw_named_get(const struct fw_session *s, uint32_t tree_root,
-				    uint64_t since_ns)
-{
-	const struct fw_named *best = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(s->named) / sizeof(s->named[0]); i++) {
-		const struct fw_named *e = &s->named[i];
-
-		if (e->ts_ns && e->tree_root == tree_root && e->ts_ns >= since_ns &&
-		    (!best || e->ts_ns > best->ts_ns))
-			best = e;
-	}
-	return best;
 }
 
 void fw_on_alert(void *cookie, void *data, int size)

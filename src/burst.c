@@ -104,12 +104,13 @@ static int descends_by_ppid(const struct fw_member *sorted, size_t n, const stru
 }
 
 size_t fw_sweep_select(struct fw_member *members, size_t n, uint32_t tree_root, uint32_t root,
-		       uint32_t root_depth, uint64_t burst_start_ns)
+		       uint32_t root_depth, uint64_t since_ns)
 {
 	struct fw_member *sorted = NULL;
+	int by_top = root != tree_root && root_depth >= 1 && root_depth <= FW_TOP_DEPTH;
 	size_t i, k = 0;
 
-	if (root != tree_root && root_depth > FW_TOP_DEPTH) {
+	if (root != tree_root && !by_top) {
 		sorted = malloc(n * sizeof(*sorted) + 1);
 		if (!sorted)
 			return 0;
@@ -121,14 +122,14 @@ size_t fw_sweep_select(struct fw_member *members, size_t n, uint32_t tree_root, 
 		const struct fw_member *m = &members[i];
 		int pick;
 
-		if (root == tree_root)
-			pick = m->created_ns >= burst_start_ns;
-		else if (m->tgid == root)
+		if (m->created_ns < since_ns)
+			pick = 0;
+		else if (root == tree_root || m->tgid == root)
 			pick = 1;
-		else if (root_depth >= 1 && root_depth <= FW_TOP_DEPTH)
+		else if (by_top)
 			pick = m->depth > root_depth && m->top[root_depth - 1] == root;
 		else
-			pick = sorted && descends_by_ppid(sorted, n, m, root);
+			pick = descends_by_ppid(sorted, n, m, root);
 		if (pick) {
 			struct fw_member t = members[k];
 

@@ -39,14 +39,15 @@ struct fw_member {
 uint32_t fw_burst_root(uint32_t tree_root, struct fw_member *members, size_t n,
 		       uint64_t burst_start_ns, unsigned share_pct, uint32_t *depth);
 
-/* Which tracked members a containment sweep kills, given the root it named
- * (root at root_depth below tree_root): root and all its descendants, found
- * through top[] (at any depth, even when the members between are gone) when
- * root is within FW_TOP_DEPTH of the tree root, else through creator links.
- * When root is the tree root: the burst's members (created at or after
- * burst_start_ns); the tool itself does not sweep those.
+/* Which tracked members a containment sweep kills, given the lineage the
+ * probe doomed (root at root_depth below tree_root, members created from
+ * since_ns on): root and its descendants, found through top[] (at any
+ * depth, even when the members between are gone) when root is within
+ * FW_TOP_DEPTH of the tree root, else through creator links. When root is
+ * the tree root (it predates the tool and is never a member), that is every
+ * member created since since_ns: the burst.
  * Moves the selected members to the front; returns how many. */
 size_t fw_sweep_select(struct fw_member *members, size_t n, uint32_t tree_root, uint32_t root,
-		       uint32_t root_depth, uint64_t burst_start_ns);
+		       uint32_t root_depth, uint64_t since_ns);
 
 #endif

@@ -1,34 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Containment glue: exemption and limit maps, and the sweep after a kill. */
+/* Containment glue: exemption and limit maps, real-time priority, and the
+ * sweep of a lineage the probe doomed. */
 #define _GNU_SOURCE
 #include "contain.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bcc/libbpf.h>
 
 #include "session.h"
+#include "util.h"
 
-#define SWEEP_BATCH 512           /* pidfds held at once */
+#define SWEEP_BATCH 512            /* pidfds held at once */
 #define SWEEP_MAX_NS 5000000000ULL /* give up after this (reported) */
 #define SWEEP_QUIET_PASSES 3       /* empty passes, 2 ms apart, that end it */
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+#define SWEEP_PAUSE_US 1000        /* between passes: the killed need a CPU to die on */
+#define RT_PRIORITY 10             /* SCHED_FIFO: above every normal task, below the kernel's own */
+#define PF_KTHREAD 0x00200000      /* /proc/PID/stat flags: a kernel thread */
 
 static int cgroup2_mount(char *out, size_t len)
 {
@@ -113,6 +112,45 @@ static int map_put(struct fw_session *s, const char *name, const void *key, cons
 	return fd < 0 ? -1 : bpf_update_elem(fd, (void *)key, (void *)val, 0);
 }
 
+/* /proc/PID/stat: the flags word (field 9), or 0. */
+static unsigned long proc_flags(uint32_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long flags;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return 0;
+	return flags;
+}
+
+/* The kernel threads that exist now (those made later descend from
+ * kthreadd, which the probe sees). Returns how many, or -1. */
+static int seed_kthreads(struct fw_session *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	uint8_t one = 1;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		uint64_t pid;
+		uint32_t key;
+
+		if (fw_parse_uint(e->d_name, 1, UINT32_MAX, &pid) < 0 ||
+		    !(proc_flags((uint32_t)pid) & PF_KTHREAD))
+			continue;
+		key = (uint32_t)pid;
+		if (map_put(s, "kthreads", &key, &one) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int fw_contain_setup(struct fw_session *s)
 {
 	const struct fw_options *o = &s->opt;
@@ -121,7 +159,7 @@ int fw_contain_setup(struct fw_session *s)
 	size_t i;
 
 	s->marks_fd = fw_bpf_table_fd(&s->bpf, "marks");
-	if (s->marks_fd < 0)
+	if (s->marks_fd < 0 || seed_kthreads(s) < 0)
 		return -1;
 	/* The tool and every ancestor up to pid 1: killing one could end the
 	 * tool, or the session an operator runs it from. */
@@ -158,14 +196,33 @@ int fw_contain_setup(struct fw_session *s)
 	return 0;
 }
 
+void fw_contain_realtime(struct fw_session *s, char *desc, size_t len)
+{
+	struct sched_param sp = { .sched_priority = RT_PRIORITY };
+
+	desc[0] = '\0';
+	if (!s->opt.kill)
+		return; /* limits are enforced by the probe alone */
+	/* A bomb makes thousands of runnable tasks: at a normal priority the
+	 * sweep would get a sliver of a CPU. This thread only (not the metrics
+	 * server's), and not what it might start. */
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0) {
+		snprintf(desc, len, "; sweeps at real-time priority (SCHED_FIFO %d)", RT_PRIORITY);
+		return;
+	}
+	fprintf(stderr, FW_PROG ": warning: cannot take real-time priority (%s); sweeps run at "
+		"nice -20 and may lag behind a large bomb (the probe's own kills do not)\n",
+		strerror(errno));
+	setpriority(PRIO_PROCESS, 0, -20);
+}
+
 /* The same exemptions as the probe's, from /proc, for the sweep. */
 static int exempt_pid(const struct fw_session *s, uint32_t pid)
 {
 	char path[64], buf[4096], comm[FW_COMM_LEN + 1], *line;
 	size_t i;
 
-	/* Kernel threads: the caller never lists kthreadd's tree. */
-	if (pid <= 2)
+	if (pid <= 2 || (proc_flags(pid) & PF_KTHREAD))
 		return 1;
 	for (i = 0; i < s->n_protected; i++)
 		if (s->protected_pids[i] == pid)
@@ -295,49 +352,22 @@ static uint32_t stop_then_kill(const struct fw_session *s, struct fw_member *bat
 	return killed;
 }
 
-/* Lists the members to end now: selected, alive, not yet killed, not exempt. */
-static size_t sweep_list(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
-			 uint64_t burst_start_ns, struct killed_set *done)
+/* Lists the members to end now: in the doomed lineage (its root
+ * excluded), alive, not yet killed, not exempt. */
+static size_t sweep_list(struct fw_session *s, const struct fw_alert *a, struct killed_set *done)
 {
 	struct fw_tree tree;
-	long n = fw_read_members(s, tree_root, &tree);
+	long n = fw_read_members(s, a->root, &tree);
 	size_t sel, i, k = 0;
 
-	if (n <= 0 || tree_root == 2)
+	if (n <= 0 || a->root == 2)
 		return 0; /* kthreadd's tree: kernel threads */
-	if (burst_start_ns == 0)
-		burst_start_ns = tree.burst_start_ns;
-	sel = fw_sweep_select(s->members, (size_t)n, tree_root, root, depth, burst_start_ns);
+	sel = fw_sweep_select(s->members, (size_t)n, a->root, a->doomed, a->doomed_depth,
+			      a->doomed_since_ns);
 	for (i = 0; i < sel; i++)
 		if (!killed_has(done, s->members[i].tgid, 0) && !exempt_pid(s, s->members[i].tgid))
 			s->members[k++] = s->members[i];
 	return k;
-}
-
-static int has_descendants(struct fw_session *s, uint32_t tree_root, uint32_t root,
-			   uint32_t depth)
-{
-	struct fw_tree tree;
-	long n = fw_read_members(s, tree_root, &tree);
-	size_t sel, i;
-
-	if (n <= 0)
-		return 0;
-	sel = fw_sweep_select(s->members, (size_t)n, tree_root, root, depth, 0);
-	for (i = 0; i < sel; i++)
-		if (s->members[i].tgid != root)
-			return 1;
-	return 0;
-}
-
-void fw_contain_arm(struct fw_session *s, const struct fw_alert *a, uint32_t root)
-{
-	uint8_t arm = FW_MARK_ARMED;
-
-	/* Never the tree root (it predates the tool: a login shell, a
-	 * service), never an exempt process; never over a doom. */
-	if (s->opt.kill && root != a->root && !exempt_pid(s, root))
-		bpf_update_elem(s->marks_fd, &root, &arm, BPF_NOEXIST);
 }
 
 void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len)
@@ -345,77 +375,31 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 	const struct fw_alert *a = r->alert;
 	struct killed_set done = { 0 };
 	struct fw_tree tree;
-	struct fw_proc rec;
-	uint64_t burst_start_ns = 0, deadline, last_kill_ns = 0;
-	uint32_t root = a->tgid, depth = 0;
-	int marked = 0, quiet = 0;
-	const struct fw_named *named;
-	uint8_t doom = FW_MARK_DOOMED;
+	uint64_t deadline, last_kill_ns = 0;
+	int quiet = 0;
 
-	r->dry_run = (s->opt.dry_run) != 0;
-	r->killed_kernel = 1;
-	r->root = a->tgid;
-	if (a->reason == FW_KILL_LIMIT || a->reason == FW_KILL_THREADS) {
+	r->dry_run = s->opt.dry_run;
+	r->killed_kernel = a->spared ? 0 : 1;
+	r->root = a->doomed ? a->doomed : a->tgid;
+	r->root_depth = a->doomed_depth;
+	if (r->root == a->tgid)
 		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
-		return; /* one process, killed with all its threads */
-	}
-
-	/* The lineage to end: the burst's root, or the process itself. The
-	 * root an alert named just before is preferred: killing members skews
-	 * the shares the naming walk reads. */
-	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0)
-		burst_start_ns = tree.burst_start_ns;
-	named = fw_named_get(s, a->root, a->ts_ns - 10 * s->opt.window_ns);
-	if ((a->reason == FW_KILL_TREE || a->reason == FW_KILL_LINEAGE) && named) {
-		root = named->root;
-		depth = named->depth;
-		burst_start_ns = named->burst_start_ns;
-		snprintf(root_comm, len, "%s", named->comm);
-	} else if (a->reason == FW_KILL_TREE || a->reason == FW_KILL_LINEAGE) {
-		root = fw_name_burst_root(s, a->root, &depth, root_comm, len);
-	} else if (bpf_lookup_elem(s->procs_fd, &root, &rec) == 0) {
-		depth = rec.depth;
-	} else {
-		root = a->root; /* an untracked creator roots its tree */
-	}
-	/* Its command: the killed process's own, what naming found, else
-	 * /proc, else the probe's record. */
-	if (root == a->tgid)
-		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
-	else if (!root_comm[0])
-		fw_proc_comm(root, root_comm, len);
-	if (!root_comm[0] && bpf_lookup_elem(s->procs_fd, &root, &rec) == 0)
-		fw_clean_comm(rec.comm, sizeof(rec.comm), 0, root_comm, len);
-	fw_named_put(s, a->root, root, depth, a->ts_ns, burst_start_ns, root_comm);
-	r->root = root;
-	r->root_depth = depth;
+	else
+		fw_lineage_comm(s, a->root, r->root, r->root_depth, root_comm, len);
+	if (!a->doomed)
+		return; /* a limit or a thread storm: one process, killed with its threads */
 
 	done.slot = calloc(KILLED_SLOTS, sizeof(*done.slot));
 	if (!done.slot)
 		return;
-	/* No sweep when the burst fans out at the tree root itself (which
-	 * predates the tool: a login shell, a service) - everything else that
-	 * runs under it would go too - or when the named root has no
-	 * descendants (a helper that happened to start in the burst). The
-	 * probe's rules go on killing what forks. */
-	if (root == a->root || !has_descendants(s, a->root, root, depth)) {
-		free(done.slot);
-		return;
-	}
 	if (r->dry_run) {
-		r->killed_kernel = 0;
-		r->killed_sweep = (uint32_t)sweep_list(s, a->root, root, depth, burst_start_ns, &done);
+		r->killed_sweep = (uint32_t)sweep_list(s, a, &done);
 		free(done.slot);
-		return;
+		return; /* the doom stays: the lineage is not named again */
 	}
-	/* Mark the root: the probe kills each descendant at its next fork. The
-	 * tree root predates the tool and is only ever killed by the probe for
-	 * its own forking. */
-	if (root != a->root && !exempt_pid(s, root))
-		marked = bpf_update_elem(s->marks_fd, &root, &doom, 0) == 0;
-	deadline = mono_ns() + SWEEP_MAX_NS;
-	while (quiet < SWEEP_QUIET_PASSES && mono_ns() < deadline) {
-		size_t n = sweep_list(s, a->root, root, depth, burst_start_ns, &done), i;
+	deadline = fw_mono_ns() + SWEEP_MAX_NS;
+	while (quiet < SWEEP_QUIET_PASSES && fw_mono_ns() < deadline) {
+		size_t n = sweep_list(s, a, &done), i;
 
 		if (n == 0) {
 			quiet++;
@@ -427,21 +411,25 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 			r->killed_sweep += stop_then_kill(s, s->members + i,
 							  n - i < SWEEP_BATCH ? n - i : SWEEP_BATCH,
 							  &done);
-		last_kill_ns = mono_ns();
+		last_kill_ns = fw_mono_ns();
+		usleep(SWEEP_PAUSE_US);
 	}
-	if (quiet < SWEEP_QUIET_PASSES)
+	if (quiet < SWEEP_QUIET_PASSES) {
 		fprintf(stderr, FW_PROG ": warning: root %u: members still appearing after %llu s; "
-			"the probe keeps killing them at their next fork\n", root,
+			"the probe keeps killing them at their next fork\n", r->root,
 			SWEEP_MAX_NS / 1000000000ULL);
+	} else {
+		/* Contained: the root (if it lives on) and a new holder of its pid
+		 * may fork again. */
+		bpf_delete_elem(s->marks_fd, (void *)&a->doomed);
+	}
 	/* From the probe's first kill to the last member found (the quiet
 	 * passes that confirm it are not counted). */
 	if (!last_kill_ns)
-		last_kill_ns = mono_ns() - SWEEP_QUIET_PASSES * 2000000ULL;
+		last_kill_ns = fw_mono_ns() - SWEEP_QUIET_PASSES * 2000000ULL;
 	r->took_ms = last_kill_ns > a->ts_ns ? (double)(last_kill_ns - a->ts_ns) / 1e6 : 0;
-	if (marked)
-		bpf_delete_elem(s->marks_fd, &root); /* gone now; its pid may be reused */
 	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0 && tree.killed >= a->killed)
-		r->killed_kernel = tree.killed - a->killed + 1;
+		r->killed_kernel += tree.killed - a->killed;
 	s->killed_sweep += r->killed_sweep;
 	free(done.slot);
 }

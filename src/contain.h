@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Containment (--kill, --dry-run, --limit, --allow): what user space adds
  * to the probe's kills. It fills the exemption and limit maps at start and,
- * for each kill the probe reports, names the lineage to end, marks it so the
- * probe kills every member at its next fork, and sweeps the members that do
- * not fork: stopped first, then killed, until none is left. */
+ * for each lineage the probe dooms (the probe names its root and kills every
+ * member at its next fork), sweeps the members that do not fork: stopped
+ * first, then killed, until none is left. */
 #ifndef FW_CONTAIN_H
 #define FW_CONTAIN_H
 
@@ -26,16 +26,18 @@ struct fw_cgroup_allow {
  * err on failure). */
 int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen);
 
-/* After the compile, before attaching: fills the protected, allow and limit
- * maps. Returns 0, or -1 with errno. */
+/* After the compile, before attaching: fills the protected, kernel thread,
+ * allow and limit maps. Returns 0, or -1 with errno. */
 int fw_contain_setup(struct fw_session *s);
 
-/* An alert named root for a burst: with --kill, marks its lineage as the
- * one the probe kills if the burst crosses the kill threshold. */
-void fw_contain_arm(struct fw_session *s, const struct fw_alert *a, uint32_t root);
+/* Once attached, with --kill: the calling thread takes real-time priority,
+ * so that sweeps keep up with a bomb's thousands of runnable tasks. Says
+ * what it got in desc (for the start line); warns when it cannot. */
+void fw_contain_realtime(struct fw_session *s, char *desc, size_t len);
 
-/* A kill the probe reported (r->alert): names the root (its command into
- * root_comm), sweeps (dry run: only counts), fills r's containment fields. */
+/* A kill the probe reported (r->alert): its root's command into root_comm;
+ * for a doomed lineage, the sweep (dry run: only counted), then the doom is
+ * lifted; fills r's containment fields. */
 void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len);
 
 #endif

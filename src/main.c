@@ -98,14 +98,6 @@ static double now_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t now_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Marks the open file descriptors (below max) in set. */
 static void open_fds(unsigned char *set, int max)
 {
@@ -343,6 +335,11 @@ static int metrics_fill(void *cookie, struct fw_metrics *m)
 	m->mode = s->use_kprobes ? "kprobe" : "tracepoint";
 	m->probes = s->probes;
 	m->opens_counted = s->opens_attached;
+	m->containment = !fw_containment(&s->opt) ? NULL
+			 : s->opt.dry_run		 ? "dry-run"
+			 : s->opt.kill			 ? "kill"
+							 : "limits";
+	m->sweep_kills = __atomic_load_n(&s->killed_sweep, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -359,13 +356,15 @@ static json_t *by_syscall(const uint64_t *st, int base)
 
 static void print_summary(struct fw_session *s, double seconds)
 {
-	uint64_t st[FW_STAT_COUNT], kernel_kills = 0;
+	uint64_t st[FW_STAT_COUNT], kernel_kills = 0, spared = 0;
 	char extra[256] = "", contain[256] = "";
 	int i;
 
 	read_stats(s, st);
 	for (i = 0; i < FW_KILL_REASONS; i++)
 		kernel_kills += st[FW_STAT_KILLS + i];
+	for (i = 0; i < FW_SPARED_CAUSES; i++)
+		spared += st[FW_STAT_SPARED + i];
 	if (s->opt.json) {
 		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, "
 				      "s:I, s:I, s:I}",
@@ -384,25 +383,33 @@ static void print_summary(struct fw_session *s, double seconds)
 				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
 				      "opens", (json_int_t)st[FW_STAT_OPENS]);
 
-		if (fw_containment(&s->opt))
+		if (fw_containment(&s->opt)) {
+			json_t *by = json_object();
+
+			for (i = 1; i < FW_SPARED_CAUSES; i++)
+				json_object_set_new(by, fw_spared_name(i),
+						    json_integer((json_int_t)st[FW_STAT_SPARED + i]));
 			json_object_update_new(
-				j, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "dry_run", s->opt.dry_run,
-					     "kills", (json_int_t)s->kill_episodes,
+				j, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "dry_run",
+					     s->opt.dry_run, "kills", (json_int_t)s->kill_episodes,
+					     "doomed", (json_int_t)st[FW_STAT_DOOMED],
 					     "killed_kernel", (json_int_t)kernel_kills,
 					     "killed_sweep", (json_int_t)s->killed_sweep,
-					     "kills_spared", (json_int_t)st[FW_STAT_KILLS_SPARED],
+					     "kills_spared", (json_int_t)spared, "spared_by", by,
 					     "kills_failed", (json_int_t)st[FW_STAT_KILLS_FAILED]));
+		}
 		fw_print_json(j);
 		fflush(stdout);
 		return;
 	}
 	if (fw_containment(&s->opt))
 		snprintf(contain, sizeof(contain),
-			 "; %s: %llu reported, %llu by the probe at their fork and %llu by sweeps, %llu "
-			 "spared (exempt)", s->opt.dry_run ? "would-be kills" : "kills",
-			 (unsigned long long)s->kill_episodes, (unsigned long long)kernel_kills,
-			 (unsigned long long)s->killed_sweep,
-			 (unsigned long long)st[FW_STAT_KILLS_SPARED]);
+			 "; %s: %llu reported, %llu lineages doomed, %llu by the probe at their fork and "
+			 "%llu by sweeps, %llu spared (exempt)",
+			 s->opt.dry_run ? "would-be kills" : "kills",
+			 (unsigned long long)s->kill_episodes, (unsigned long long)st[FW_STAT_DOOMED],
+			 (unsigned long long)kernel_kills, (unsigned long long)s->killed_sweep,
+			 (unsigned long long)spared);
 	if (s->opt.events || s->opt.opens)
 		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (perf buffer full)",
 			 (unsigned long long)s->events, (unsigned long long)st[FW_STAT_EV_LOST]);
@@ -562,6 +569,7 @@ static int configure(struct fw_session *s)
 	if (s->opt.kill) {
 		cfg.kill |= FW_KILL_ARMED;
 		cfg.kill_tree = s->opt.kill_tree;
+		cfg.kill_hot = fw_kill_hot(s->opt.kill_tree);
 		cfg.kill_proc = s->opt.kill_proc;
 		cfg.kill_thread = s->opt.threads ? s->opt.kill_thread : 0;
 	}
@@ -774,12 +782,15 @@ static void describe_containment(const struct fw_session *s, char *buf, size_t l
 			 o->n_allow_comm + o->n_allow_uid + o->n_allow_cgroup);
 }
 
-static void announce(struct fw_session *s, const char *opens_what)
+static void announce(struct fw_session *s, const char *opens_what, const char *realtime)
 {
-	char window[32], extra[1200] = "", contain[256];
+	char window[32], extra[1200] = "", contain[512];
+	size_t used;
 
 	fw_format_duration(s->opt.window_ns, window, sizeof(window));
 	describe_containment(s, contain, sizeof(contain));
+	used = strlen(contain);
+	snprintf(contain + used, sizeof(contain) - used, "%s", realtime);
 	if (opens_what[0])
 		snprintf(extra, sizeof(extra), "; opens: %s", opens_what);
 	fprintf(stderr,
@@ -829,9 +840,9 @@ static void run(struct fw_session *s)
 	uint64_t deadline = 0, next_textfile = 0, next_lost = 0;
 
 	if (s->opt.duration_ns)
-		deadline = now_mono_ns() + s->opt.duration_ns;
+		deadline = fw_mono_ns() + s->opt.duration_ns;
 	while (!stop_signal) {
-		uint64_t now = now_mono_ns(), lost;
+		uint64_t now = fw_mono_ns(), lost;
 		int timeout = 200;
 
 		if (deadline) {
@@ -939,7 +950,7 @@ int main(int argc, char **argv)
 	static char iobuf[1 << 16];
 	struct fw_metrics_server *server = NULL;
 	unsigned char fds_at_start[256];
-	char err[1024], opens_what[256] = "";
+	char err[1024], opens_what[256] = "", realtime[96];
 	bool opens;
 	struct sigaction sa;
 	int rc;
@@ -1014,8 +1025,9 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout (| head) ends the run in run() */
 
-	s.wall_offset = now_wall() - (double)now_mono_ns() / 1e9;
-	announce(&s, opens_what);
+	fw_contain_realtime(&s, realtime, sizeof(realtime));
+	s.wall_offset = now_wall() - (double)fw_mono_ns() / 1e9;
+	announce(&s, opens_what, realtime);
 	s.started = now_wall();
 	run(&s);
 	print_summary(&s, now_wall() - s.started);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "probe_choice.h"
 
 struct out {
@@ -145,6 +146,30 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	sample(&o, "forkwatch_lost_samples_read_total", "buffer=\"events\"", m->lost_events_read);
 	sample(&o, "forkwatch_lost_samples_read_total", "buffer=\"alerts\"", m->lost_alerts_read);
 
+	if (m->containment) {
+		family(&o, "forkwatch_kills_total", "counter",
+		       "SIGKILLs the probe sent (with --dry-run: that were due), by reason.");
+		for (i = 1; i < FW_KILL_REASONS; i++)
+			put(&o, "forkwatch_kills_total{reason=\"%s\"} %llu\n", fw_kill_reason_name(i),
+			    (unsigned long long)st[FW_STAT_KILLS + i]);
+		family(&o, "forkwatch_sweep_kills_total", "counter",
+		       "Members of doomed lineages that user space stopped and killed (with --dry-run: "
+		       "found).");
+		sample(&o, "forkwatch_sweep_kills_total", NULL, m->sweep_kills);
+		family(&o, "forkwatch_lineages_doomed_total", "counter",
+		       "Lineages the probe doomed: roots of bursts over the kill threshold, and "
+		       "processes over the process kill threshold.");
+		sample(&o, "forkwatch_lineages_doomed_total", NULL, st[FW_STAT_DOOMED]);
+		family(&o, "forkwatch_kills_spared_total", "counter",
+		       "Kills that were due but not done, by the exemption that covered the process.");
+		for (i = 1; i < FW_SPARED_CAUSES; i++)
+			put(&o, "forkwatch_kills_spared_total{cause=\"%s\"} %llu\n", fw_spared_name(i),
+			    (unsigned long long)st[FW_STAT_SPARED + i]);
+		family(&o, "forkwatch_kills_failed_total", "counter",
+		       "Kills the kernel refused (bpf_send_signal failed).");
+		sample(&o, "forkwatch_kills_failed_total", NULL, st[FW_STAT_KILLS_FAILED]);
+	}
+
 	family(&o, "forkwatch_untracked_processes_total", "counter",
 	       "Processes not tracked because the lineage maps were full.");
 	sample(&o, "forkwatch_untracked_processes_total", NULL, st[FW_STAT_UNTRACKED]);
@@ -156,9 +181,11 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	fw_metrics_escape_label(m->mode, mode, sizeof(mode));
 	fw_metrics_escape_label(m->probes, probes, sizeof(probes));
 	fw_metrics_escape_label(m->version, version, sizeof(version));
-	family(&o, "forkwatch_info", "gauge", "Always 1: the version, probe mode and entry probes.");
-	put(&o, "forkwatch_info{version=\"%s\",mode=\"%s\",probes=\"%s\"} 1\n", version, mode,
-	    probes);
+	family(&o, "forkwatch_info", "gauge",
+	       "Always 1: the version, probe mode, entry probes and containment (off, kill, dry-run "
+	       "or limits).");
+	put(&o, "forkwatch_info{version=\"%s\",mode=\"%s\",probes=\"%s\",containment=\"%s\"} 1\n",
+	    version, mode, probes, m->containment ? m->containment : "off");
 	family(&o, "forkwatch_start_time_seconds", "gauge",
 	       "Unix time at which the probes were attached.");
 	put(&o, "forkwatch_start_time_seconds %.3f\n", m->start_time);

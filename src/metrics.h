@@ -19,6 +19,8 @@ struct fw_metrics {
 	const char *mode;              /* "kprobe" or "tracepoint" */
 	const char *probes;            /* the entry probes attached, comma-separated */
 	int opens_counted;             /* open probes attached: sys_openat_calls_total is real */
+	const char *containment;       /* NULL (off), "kill", "dry-run" or "limits" */
+	uint64_t sweep_kills;          /* members user space's sweeps killed (dry run: listed) */
 };
 
 /* Renders m into buf (NUL-terminated). Returns the length, or -1 when buf

@@ -45,6 +45,26 @@ const char *fw_kill_reason_name(uint32_t reason)
 	}
 }
 
+const char *fw_spared_name(uint32_t cause)
+{
+	switch (cause) {
+	case FW_SPARED_INIT:
+		return "init";
+	case FW_SPARED_KTHREAD:
+		return "kthread";
+	case FW_SPARED_PROTECTED:
+		return "protected";
+	case FW_SPARED_COMM:
+		return "allow_comm";
+	case FW_SPARED_UID:
+		return "allow_uid";
+	case FW_SPARED_CGROUP:
+		return "allow_cgroup";
+	default:
+		return "";
+	}
+}
+
 /* Why, in words: the figure that crossed the kill threshold. */
 static void kill_why(const struct fw_alert *a, const char *window, char *buf, size_t len)
 {
@@ -72,21 +92,31 @@ static void format_kill_text(const struct fw_report *r, const char *when, const 
 {
 	const struct fw_alert *a = r->alert;
 	uint32_t total = r->killed_kernel + r->killed_sweep;
-	char why[128];
+	char why[128], what[96], by[64];
 
 	kill_why(a, window, why, sizeof(why));
-	if (a->reason == FW_KILL_LIMIT || a->reason == FW_KILL_THREADS)
+	if (!a->doomed) {
 		snprintf(buf, len, "%s %s %s: %u (%s) [%s]; uid %u ppid %u", when,
 			 r->dry_run ? "DRY-RUN would kill" : "KILLED", fw_kill_reason_name(a->reason),
 			 a->tgid, comm, why, a->uid, r->ppid);
+		return;
+	}
+	/* A root that predates the tool and stopped creating keeps its life
+	 * and its older descendants: only the burst goes. */
+	if (a->doomed_since_ns)
+		snprintf(what, sizeof(what), "the burst under %u (%s)", r->root, r->root_comm);
 	else
-		snprintf(buf, len,
-			 "%s %s %s: root %u (%s) and its lineage: %u %s (kernel %u, sweep %u) in "
-			 "%.0f ms [%s; first %u/%u (%s)]; tree %u (%s)",
-			 when, r->dry_run ? "DRY-RUN" : "KILLED", fw_kill_reason_name(a->reason), r->root,
-			 r->root_comm, total, r->dry_run ? "would be killed" : "killed",
-			 r->killed_kernel, r->killed_sweep, r->took_ms, why, a->pid, a->tgid, comm,
-			 a->root, r->tree_comm);
+		snprintf(what, sizeof(what), "root %u (%s) and its lineage", r->root, r->root_comm);
+	if (a->spared)
+		snprintf(by, sizeof(by), "named by %u/%u (%s, spared: %s)", a->pid, a->tgid, comm,
+			 fw_spared_name(a->spared));
+	else
+		snprintf(by, sizeof(by), "named by %u/%u (%s)", a->pid, a->tgid, comm);
+	snprintf(buf, len,
+		 "%s %s %s: %s: %u %s (probe %u, sweep %u) in %.0f ms [%s; %s]; tree %u (%s)", when,
+		 r->dry_run ? "DRY-RUN" : "KILLED", fw_kill_reason_name(a->reason), what, total,
+		 r->dry_run ? "would be killed" : "killed", r->killed_kernel, r->killed_sweep,
+		 r->took_ms, why, by, a->root, r->tree_comm);
 }
 
 void fw_clean_comm(const char *comm, size_t n, int for_csv, char *out, size_t len)
@@ -195,10 +225,11 @@ json_t *fw_report_json(const struct fw_report *r)
 	fw_format_rfc3339(r->wall, when, sizeof(when));
 	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
 	if (a->kind == FW_ALERT_KILL)
-		return json_pack("{s:s, s:s, s:f, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, "
-				 "s:I, s:I, s:I, s:I, s:f, s:I, s:{s:I, s:s, s:I}, s:{s:I, s:s}}",
+		return json_pack("{s:s, s:s, s:f, s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, "
+				 "s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:{s:I, s:s, s:I, s:b}, s:{s:I, s:s}}",
 				 "event", "kill", "time", when, "timestamp", r->wall,
 				 "reason", fw_kill_reason_name(a->reason), "dry_run", r->dry_run,
+				 "spared", fw_spared_name(a->spared),
 				 "pid", (json_int_t)a->pid, "tgid", (json_int_t)a->tgid,
 				 "ppid", (json_int_t)r->ppid, "uid", (json_int_t)a->uid,
 				 "comm", comm, "hostname", r->hostname,
@@ -210,6 +241,7 @@ json_t *fw_report_json(const struct fw_report *r)
 				 "suppressed", (json_int_t)a->suppressed,
 				 "root", "pid", (json_int_t)r->root, "comm", r->root_comm,
 				 "depth", (json_int_t)r->root_depth,
+				 "burst_only", a->doomed_since_ns != 0,
 				 "tree", "pid", (json_int_t)a->root, "comm", r->tree_comm);
 	return json_pack("{s:s, s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, "
 			 "s:I, s:I, s:s, s:I, s:{s:I, s:s, s:I}, s:{s:I, s:s}}",

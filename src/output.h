@@ -26,11 +26,13 @@ struct fw_report {
 	int dry_run;               /* nothing was killed: killed_* are what would be */
 	uint32_t killed_kernel;    /* SIGKILLs the probe sent in the tree during it */
 	uint32_t killed_sweep;     /* members the sweep stopped and killed */
-	double took_ms;            /* from the probe's first kill to no member left */
+	double took_ms;            /* from the probe's naming to the last member found */
 };
 
 const char *fw_alert_kind_name(uint32_t kind);
 const char *fw_kill_reason_name(uint32_t reason);
+/* enum fw_spared as a label: "protected", "allow_comm", ...; "" for none. */
+const char *fw_spared_name(uint32_t cause);
 
 /* One console line, no newline. */
 void fw_format_text(const struct fw_report *r, char *buf, size_t len);

@@ -44,13 +44,6 @@ struct fw_session {
 	uint32_t protected_pids[64]; /* the tool and its ancestors */
 	size_t n_protected;
 	uint64_t killed_sweep;       /* members the sweeps killed */
-	struct fw_named {                /* recent burst roots named, per tree */
-		uint32_t tree_root, root, depth, pad;
-		uint64_t ts_ns;               /* bpf_ktime_get_ns() of the naming */
-		uint64_t burst_start_ns;      /* the burst it was named in */
-		char comm[FW_COMM_LEN + 1];
-	} named[16];
-	size_t named_next;
 	struct fw_alert pending_kills[64]; /* reported this poll round, swept after it */
 	size_t n_pending_kills;
 	uint64_t dropped_kills;      /* reports past that, left to the probe */
@@ -66,12 +59,11 @@ long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *t
 uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth, char *comm,
 			    size_t commlen);
 
-/* Remembers a root named for a tree at ts_ns, and finds the latest one
- * named since since_ns (0: none). */
-void fw_named_put(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
-		  uint64_t ts_ns, uint64_t burst_start_ns, const char *comm);
-const struct fw_named *fw_named_get(const struct fw_session *s, uint32_t tree_root,
-				    uint64_t since_ns);
+/* The command of root, at depth below tree_root: its own, else (it is gone,
+ * as a bash bomb's root is at once) the one a descendant was created with.
+ * Empty when neither is known. */
+void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+		     char *comm, size_t commlen);
 
 void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int fw_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -112,4 +113,12 @@ int fw_parse_cpulist(const char *s, int *cpus, int max)
 			return -1;
 	}
 	return n;
+}
+
+uint64_t fw_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }

@@ -22,7 +22,8 @@ void fw_format_duration(uint64_t ns, char *buf, size_t len);
 int fw_snprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-
+/* CLOCK_MONOTONIC in nanoseconds: the clock bpf_ktime_get_ns() reads. */
+uint64_t fw_mono_ns(void);
 
 /* "0-3,5,7-8" (sysfs cpu lists) into cpus[]; returns the count or -1. */
 int fw_parse_cpulist(const char *s, int *cpus, int max);

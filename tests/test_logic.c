@@ -26,6 +26,7 @@ struct sim {
 	struct fw_tree trees[MAXPID];
 	unsigned char has_tree[MAXPID];
 	struct fw_forker forkers[MAXPID];
+	struct fw_hot hot[MAXPID]; /* --kill: kill.bpf.c's hot map */
 	unsigned alerts[4];
 	unsigned last_kind;
 	struct fw_alert last;
@@ -60,6 +61,67 @@ static void emit(struct sim *s, unsigned kind, uint32_t count, uint32_t suppress
 	s->last.ts_ns = now;
 }
 
+/* A process created while its tree is hot: fw_hot_count. */
+static void sim_hot_count(struct sim *s, const struct fw_proc *child, struct fw_tree *t)
+{
+	uint32_t *active = &t->hot_active, *copies = &t->hot_copies, *most = &t->hot_most;
+	int i;
+
+	t->hot_created++;
+	if (child->depth == 1)
+		t->hot_direct++;
+	for (i = 0; i < FW_TOP_DEPTH && (uint32_t)i + 1 < child->depth; i++) {
+		struct fw_hot *h = &s->hot[child->top[i]];
+
+		if (h->epoch_ns != t->hot_epoch_ns)
+			*h = (struct fw_hot){ .epoch_ns = t->hot_epoch_ns };
+		if (h->below == 0) {
+			(*active)++;
+			if (child->copies & (1u << i))
+				(*copies)++;
+		}
+		h->below++;
+		if (h->below > *most)
+			*most = h->below;
+		if ((uint32_t)i + 2 == child->depth)
+			h->direct++;
+		active = &h->active;
+		copies = &h->copies;
+		most = &h->most;
+	}
+}
+
+/* What a creator's lineage names when its tree is over the kill threshold
+ * (fw_name_root without the spawner's rate): -1 for nothing, else the
+ * process (the tree root at level 0). */
+static long sim_doom_names(struct sim *s, uint32_t creator, uint32_t tree_root)
+{
+	const struct fw_tree *t = &s->trees[tree_root];
+	const struct fw_proc *r = &s->procs[creator];
+	struct fw_hot_path p = { .below = { t->hot_created }, .direct = { t->hot_direct },
+				 .active = { t->hot_active }, .copies = { t->hot_copies },
+				 .most = { t->hot_most } };
+	int i, level;
+
+	if (s->tracked[creator]) {
+		p.depth = r->depth;
+		p.copy = fw_path_copies(r);
+		for (i = 0; i < FW_TOP_DEPTH && (uint32_t)i < r->depth; i++) {
+			const struct fw_hot *h = &s->hot[r->top[i]];
+
+			if (h->epoch_ns != t->hot_epoch_ns)
+				continue;
+			p.below[i + 1] = h->below;
+			p.direct[i + 1] = h->direct;
+			p.active[i + 1] = h->active;
+			p.copies[i + 1] = h->copies;
+			p.most[i + 1] = h->most;
+		}
+	}
+	level = fw_doom_level(&p);
+	return level == FW_DOOM_NONE ? -1 : level == 0 ? (long)tree_root : (long)r->top[level - 1];
+}
+
 /* parent (a tgid) creates child at now: fw_new_process / fw_new_thread. */
 static void sim_create(struct sim *s, uint32_t parent, uint32_t child, uint64_t now, int thread)
 {
@@ -88,6 +150,9 @@ static void sim_create(struct sim *s, uint32_t parent, uint32_t child, uint64_t 
 	s->tracked[child] = 1;
 	struct fw_tree *t = &s->trees[rec.root];
 	int32_t burst_live = fw_tree_join(t, now, &s->cfg);
+
+	if ((s->cfg.kill & FW_KILL_ARMED) && burst_live >= (int32_t)s->cfg.kill_hot)
+		sim_hot_count(s, &s->procs[child], t);
 
 	if (burst_live >= (int32_t)s->cfg.tree_threshold &&
 	    fw_ratelimit_pass(&t->rl, now, s->cfg.window_ns, &suppressed))
@@ -380,6 +445,27 @@ static void test_concurrent_clocks(void)
 	free(s);
 }
 
+/* A bomb stalled at pids.max only fails to create; with --kill the probe
+ * sees the failures (fw_tree_tried), and its burst goes on, stuck members
+ * included. Without them, it would restart at the next success. */
+static void test_stalled_burst(void)
+{
+	struct sim *s = sim_new();
+	uint32_t i;
+
+	for (i = 0; i < 300; i++)
+		sim_fork(s, 10, 100 + i, SEC + i * MS / 10);
+	CHECK_EQ_U(s->trees[10].burst_live, 300);
+	for (i = 0; i < 30; i++) /* three seconds of failures */
+		fw_tree_tried(&s->trees[10], SEC + 100 * MS + i * 100 * MS);
+	sim_fork(s, 10, 400, 4 * SEC);
+	CHECK_EQ_U(s->trees[10].burst_live, 301);
+	/* Quiet for real (no tries either): a new burst. */
+	sim_fork(s, 10, 401, 6 * SEC);
+	CHECK_EQ_U(s->trees[10].burst_live, 1);
+	free(s);
+}
+
 /* Steady, slow creation of long-lived members never becomes one endless
  * burst: it is re-based every FW_EPOCH_WINDOWS windows. */
 static void test_epoch_limit(void)
@@ -588,35 +674,35 @@ static void test_kill_decisions(void)
 {
 	struct fw_config cfg = { .kill = FW_KILL_ARMED, .kill_tree = 256, .kill_proc = 10000 };
 	struct fw_kill_facts f = { 0 };
+	struct fw_doom all = { 0 }, burst = { .since_ns = 50 };
 
-	/* Quiet, or over the burst threshold outside any armed lineage: no. */
+	/* Quiet, or over the burst threshold: nothing before the naming. */
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
-	f.tree_live = 300;
-	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
-	/* In the lineage named at the alert: yes, once over the threshold. */
-	f.mark = FW_MARK_ARMED;
-	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_TREE);
+	CHECK(!fw_kill_tree_due(&cfg, &f));
 	f.tree_live = 255;
-	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
-	/* A creator that made half the threshold itself, armed or not. */
-	f.mark = 0;
+	CHECK(!fw_kill_tree_due(&cfg, &f));
 	f.tree_live = 256;
-	f.rate = 128;
-	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_TREE);
-	f.rate = 127;
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	CHECK(fw_kill_tree_due(&cfg, &f));
+	/* A spawner made half the kill threshold itself in the window. */
+	CHECK(fw_kill_spawner(&cfg, 128));
+	CHECK(!fw_kill_spawner(&cfg, 127));
 	/* Doomed lineages die whatever the counts; so does a process over the
 	 * process kill threshold. */
 	f.tree_live = 0;
-	f.mark = FW_MARK_DOOMED;
+	f.doomed = 1;
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_LINEAGE);
-	f.mark = 0;
+	f.doomed = 0;
 	f.rate = 10000;
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_PROCESS);
-	/* Not armed (only --limit): thresholds never kill. */
-	cfg.kill = FW_KILL_LIMITS;
-	f.mark = FW_MARK_DOOMED;
+	f.rate = 9999;
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	/* Not armed (only --limit): thresholds never kill, dooms neither. */
+	cfg.kill = FW_KILL_LIMITS;
+	f.doomed = 1;
+	f.tree_live = 1000;
+	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_NONE);
+	CHECK(!fw_kill_tree_due(&cfg, &f));
 	/* Limits: the N+1th child kills; other commands are not limited. */
 	f.limited = 1;
 	f.limit = 5;
@@ -631,13 +717,355 @@ static void test_kill_decisions(void)
 	f.children = 1;
 	CHECK_EQ_U(fw_kill_reason_for(&cfg, &f), FW_KILL_LIMIT);
 
-	/* Never: pid 1, kthreadd and its tree, protected or allowed. */
-	CHECK(fw_kill_exempt(1, 0, 0, 0));
-	CHECK(fw_kill_exempt(2, 0, 0, 0));
-	CHECK(fw_kill_exempt(500, 2, 0, 0));
-	CHECK(fw_kill_exempt(500, 400, 1, 0));
-	CHECK(fw_kill_exempt(500, 400, 0, 1));
-	CHECK(!fw_kill_exempt(500, 400, 0, 0));
+	/* A doom covers what was created from its since_ns on: all of a
+	 * lineage, or the burst of a tree root (never the root itself, which
+	 * predates the tool: created 0). */
+	CHECK(fw_doom_covers(&all, 0));
+	CHECK(fw_doom_covers(&all, 7));
+	CHECK(!fw_doom_covers(&burst, 0));
+	CHECK(!fw_doom_covers(&burst, 49));
+	CHECK(fw_doom_covers(&burst, 50));
+	CHECK(!fw_doom_covers(NULL, 50));
+	CHECK_EQ_U(fw_kill_hot(256), 32);
+	CHECK_EQ_U(fw_kill_hot(4), 1);
+
+	/* Never, and why: pid 1, kthreadd and its tree or a kernel thread found
+	 * at start, the tool and its ancestors, then the caller's --allow. */
+	CHECK_EQ_U(fw_kill_exempt(1, 0, 0, 0, 0), FW_SPARED_INIT);
+	CHECK_EQ_U(fw_kill_exempt(2, 0, 0, 0, 0), FW_SPARED_KTHREAD);
+	CHECK_EQ_U(fw_kill_exempt(500, 2, 0, 0, 0), FW_SPARED_KTHREAD);
+	CHECK_EQ_U(fw_kill_exempt(500, 500, 1, 0, 0), FW_SPARED_KTHREAD);
+	CHECK_EQ_U(fw_kill_exempt(500, 400, 0, 1, FW_SPARED_COMM), FW_SPARED_PROTECTED);
+	CHECK_EQ_U(fw_kill_exempt(500, 400, 0, 0, FW_SPARED_CGROUP), FW_SPARED_CGROUP);
+	CHECK_EQ_U(fw_kill_exempt(500, 400, 0, 0, 0), FW_SPARED_NONE);
+}
+
+/* Which ancestors on a lineage were copies (had not exec'd) when they made
+ * the next one: set at each fork from the creator's exec flag. */
+static void test_lineage_copies(void)
+{
+	struct fw_proc shell = { 0 }, sub = { 0 }, bomb = { 0 }, member = { 0 };
+	struct fw_hot_path p = { 0 };
+
+	fw_lineage_child(&shell, NULL, 10, 20, 1);
+	shell.flags |= FW_PROC_EXECD;                  /* 20 exec'd bash */
+	fw_lineage_child(&sub, &shell, 20, 30, 2);     /* a subshell: a copy */
+	fw_lineage_child(&bomb, &sub, 30, 40, 3);      /* made by the copy */
+	CHECK_EQ_U(bomb.copies, 1u << 1);              /* top[1] = 30 was a copy */
+	bomb.flags |= FW_PROC_EXECD;                   /* 40 exec'd bomb.sh */
+	fw_lineage_child(&member, &bomb, 40, 50, 4);
+	CHECK_EQ_U(member.copies, 1u << 1);            /* 40 had exec'd */
+	/* By level (1: top[0]): 30 is level 2; the creator, as it is now. */
+	CHECK_EQ_U(fw_path_copies(&member), (1u << 2) | (1u << 4));
+	p.copy = fw_path_copies(&bomb);
+	CHECK_EQ_U(p.copy, 1u << 2);
+}
+
+/* A path for fw_doom_level, given per level: below, direct, active,
+ * copies, and which levels are copies. */
+static struct fw_hot_path path_of(__u32 depth, const __u32 *below, const __u32 *direct,
+				  const __u32 *active, const __u32 *copies, __u32 copy)
+{
+	struct fw_hot_path p = { .depth = depth, .copy = copy };
+	__u32 i;
+
+	for (i = 0; i <= FW_TOP_DEPTH; i++) {
+		p.below[i] = below[i];
+		p.direct[i] = direct ? direct[i] : 0;
+		p.active[i] = active ? active[i] : 0;
+		p.copies[i] = copies ? copies[i] : 0;
+	}
+	return p;
+}
+
+/* The walk on hand-made paths: where it must stop, and where it must not. */
+static void test_doom_level_cases(void)
+{
+	struct fw_hot_path p;
+
+	/* tree root 0 -> fork_bomb.sh 1 -> bomb root 2 (two copies multiply)
+	 * -> copy 3 (the creator). */
+	{
+		__u32 below[9] = { 300, 298, 296, 150 }, copies[9] = { 0, 0, 2 };
+
+		p = path_of(3, below, NULL, NULL, copies, 1u << 3);
+		CHECK_EQ_U(fw_doom_level(&p), 2);
+	}
+	/* The same script above the bomb, forking a helper: it is the creator
+	 * at the end of the path, made little itself: names nothing. */
+	{
+		__u32 below[9] = { 300, 298 }, direct[9] = { 0, 3 }, active[9] = { 0, 1 };
+
+		p = path_of(1, below, direct, active, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), FW_DOOM_NONE);
+	}
+	/* A spawner (while :; do sleep 9 & done) is the creator: itself. */
+	{
+		__u32 below[9] = { 300, 299, 298 }, direct[9] = { 0, 1, 298 };
+
+		p = path_of(2, below, direct, NULL, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), 2);
+	}
+	/* The tree root is a spawner (it predates the tool): level 0. */
+	{
+		__u32 below[9] = { 300 }, direct[9] = { 290 };
+
+		p = path_of(0, below, direct, NULL, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), 0);
+	}
+	/* A login daemon at the tree root with three busy sessions and a new
+	 * one: not a multiplier at the root. The bomb's session holds the
+	 * majority: down to where the bomb multiplies. */
+	{
+		__u32 below[9] = { 300, 200, 198 }, direct[9] = { 1, 0, 5 },
+		      active[9] = { 4, 1, 5 };
+
+		p = path_of(3, below, direct, active, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), 2);
+	}
+	/* A creator in the minority branch (an innocent build beside the bomb)
+	 * names nothing, although the daemon is busy: another of its children
+	 * holds the majority. */
+	{
+		__u32 below[9] = { 300, 40, 38 }, direct[9] = { 1, 0, 5 }, active[9] = { 4, 1, 1 };
+
+		p = path_of(3, below, direct, active, NULL, 0);
+		p.most[0] = 200;
+		CHECK_EQ_U(fw_doom_level(&p), FW_DOOM_NONE);
+		/* The daemon itself forking a new session: not a spawner. */
+		p = path_of(0, below, direct, active, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), FW_DOOM_NONE);
+	}
+	/* A bomb that execs itself from a root that predates the tool (the tree
+	 * root): it still creates, and no child holds the majority: the root,
+	 * with all of its lineage. */
+	{
+		__u32 below[9] = { 300, 60, 40 }, direct[9] = { 3, 2, 1 }, active[9] = { 5, 2, 1 };
+
+		p = path_of(2, below, direct, active, NULL, 0);
+		p.most[0] = 120;
+		CHECK_EQ_U(fw_doom_level(&p), 0);
+		CHECK(fw_doom_whole(&p, 0));
+		CHECK(!fw_doom_whole(&p, 1)); /* pid 1, a kernel thread, the tool's ancestor */
+	}
+	/* A shell a bash bomb was typed into: its copies multiply; it made
+	 * nothing itself since: only the burst. */
+	{
+		__u32 below[9] = { 300, 150, 70 }, copies[9] = { 2 };
+
+		p = path_of(2, below, NULL, NULL, copies, (1u << 1) | (1u << 2));
+		CHECK_EQ_U(fw_doom_level(&p), 0);
+		CHECK(!fw_doom_whole(&p, 0));
+	}
+	/* An operator's shell (1) whose one subshell (2, a copy) runs a bash
+	 * bomb: the shell does not multiply, the subshell does. */
+	{
+		__u32 below[9] = { 300, 298, 297, 150 }, copies[9] = { 0, 1, 2 };
+
+		p = path_of(3, below, NULL, NULL, copies, (1u << 2) | (1u << 3));
+		CHECK_EQ_U(fw_doom_level(&p), 2);
+	}
+	/* Too small to be a root: a multiplier that made under a quarter of the
+	 * tree's hot creations (reached through majorities) is left alone. */
+	{
+		__u32 below[9] = { 400, 210, 110, 60 }, copies[9] = { 0, 0, 0, 2 };
+
+		p = path_of(4, below, NULL, NULL, copies, 1u << 4);
+		CHECK_EQ_U(fw_doom_level(&p), FW_DOOM_NONE);
+	}
+	/* Deeper than the lineage keeps: the deepest kept ancestor, but only
+	 * when the path made 90% at every level. */
+	{
+		__u32 below[9] = { 1000, 999, 998, 997, 996, 995, 994, 993, 992 };
+
+		p = path_of(12, below, NULL, NULL, NULL, 0);
+		CHECK_EQ_U(fw_doom_level(&p), FW_TOP_DEPTH);
+		p.below[5] = 600; /* a level where another branch made 40% */
+		p.below[6] = 599;
+		p.below[7] = 598;
+		p.below[8] = 597;
+		CHECK_EQ_U(fw_doom_level(&p), FW_DOOM_NONE);
+	}
+}
+
+/* Bomb shapes for the naming walk, under random scheduling, beside an
+ * innocent build in the same tree (10 -> session -> make -> sh -> cc). */
+enum doom_bomb { DOOM_BASH, DOOM_LOOP, DOOM_EXEC, DOOM_SPAWN };
+enum doom_shape { DOOM_SCRIPT, DOOM_PREEXISTING, DOOM_SUBSHELL, DOOM_CONDUIT };
+
+struct doom_result {
+	int first_root;  /* the first naming was the bomb's root */
+	int first_below; /* ... a process below it (a part of the bomb) */
+	int above;       /* namings of an ancestor of the root, by anyone */
+	int innocent;    /* namings by a process outside the bomb */
+};
+
+struct doom_run {
+	struct sim *s;
+	uint32_t next; /* the next pid */
+	uint64_t now;
+};
+
+/* The next pid forks from parent 1 µs after the last; it may exec at once. */
+static uint32_t doom_fork(struct doom_run *d, uint32_t parent, int execs)
+{
+	d->now += 1000;
+	sim_fork(d->s, parent, d->next, d->now);
+	if (execs)
+		sim_exec(d->s, d->next);
+	return d->next++;
+}
+
+/* Does x descend from (or equal) from? The runs never reuse a pid, and an
+ * exit leaves the record in place: the links hold for the dead too. */
+static int sim_descends(const struct sim *s, uint32_t x, uint32_t from)
+{
+	while (x != from && x >= 100)
+		x = s->procs[x].ppid;
+	return x == from;
+}
+
+/* One run: the bomb's root under tree root 10 (for DOOM_SCRIPT, below a
+ * script that forks a helper now and then), until the burst holds twice
+ * the kill threshold; every creator over it is asked what it names. */
+static void doom_run(enum doom_bomb bomb, enum doom_shape shape, unsigned seed,
+		     struct doom_result *res)
+{
+	static uint32_t pool[MAXPID], left[MAXPID];
+	const uint32_t tree = 10;
+	struct sim *s = sim_new();
+	struct doom_run d = { s, 100, SEC };
+	uint32_t root, script = 0, make, np = 0, steps;
+	unsigned rng = seed * 2654435761u;
+	int first = 1;
+
+	s->cfg.kill = FW_KILL_ARMED;
+	s->cfg.kill_tree = 256;
+	s->cfg.kill_hot = fw_kill_hot(256);
+	make = doom_fork(&d, doom_fork(&d, tree, 1), 1);
+	switch (shape) {
+	case DOOM_SCRIPT: /* fork_bomb.sh -> ( exec bomb ) */
+		script = doom_fork(&d, tree, 1);
+		root = doom_fork(&d, script, 1);
+		break;
+	case DOOM_PREEXISTING: /* typed into a shell that predates the tool */
+		root = tree;
+		break;
+	case DOOM_SUBSHELL: /* shell -> ( :(){ :|:& };: ) */
+		root = doom_fork(&d, doom_fork(&d, tree, 1), 0);
+		break;
+	default: /* shell -> ( ./bomb.sh; echo done ) -> bomb.sh */
+		root = doom_fork(&d, doom_fork(&d, doom_fork(&d, tree, 1), 0), 1);
+		break;
+	}
+	pool[np++] = root;
+	left[root] = 2;
+	for (steps = 0; steps < 60000 && np && d.next < MAXPID - 8; steps++) {
+		uint32_t k, p, c;
+		long named;
+
+		rng = rng * 1103515245u + 12345u;
+		k = (rng >> 8) % np;
+		p = pool[k];
+		if ((rng >> 20) % 20 == 0) { /* the innocent build */
+			uint32_t sh = doom_fork(&d, make, 1), cc = doom_fork(&d, sh, 1);
+
+			if (s->trees[tree].burst_live >= 256 && sim_doom_names(s, sh, tree) != -1)
+				res->innocent++;
+			sim_exit(s, cc);
+			sim_exit(s, sh);
+		}
+		if (script && (rng >> 12) % 30 == 0) {
+			sim_exit(s, doom_fork(&d, script, 1));
+			if (s->trees[tree].burst_live >= 256 && sim_doom_names(s, script, tree) != -1)
+				res->above++;
+		}
+		if (s->trees[tree].burst_live >= 256) {
+			named = sim_doom_names(s, p, tree);
+			if (named != -1 && (uint32_t)named != root &&
+			    sim_descends(s, root, (uint32_t)named))
+				res->above++;
+			if (named != -1 && first) {
+				res->first_root += (uint32_t)named == root;
+				res->first_below += (uint32_t)named != root &&
+						    sim_descends(s, (uint32_t)named, root);
+				first = 0;
+			}
+			if (s->trees[tree].burst_live >= 512)
+				break;
+		}
+		switch (bomb) {
+		case DOOM_BASH: /* each member forks two copies, then exits */
+			c = doom_fork(&d, p, 0);
+			left[c] = 2;
+			pool[np++] = c;
+			if (--left[p] == 0) {
+				sim_exit(s, p);
+				pool[k] = pool[--np];
+			}
+			break;
+		case DOOM_LOOP: /* for (;;) fork(); */
+			pool[np++] = doom_fork(&d, p, 0);
+			break;
+		case DOOM_EXEC: /* every member vforks and execs itself, in a loop */
+			pool[np++] = doom_fork(&d, p, 1);
+			break;
+		default: /* one spawner, children that do not fork */
+			doom_fork(&d, root, 1);
+			break;
+		}
+	}
+	free(s);
+}
+
+/* The walk never names above where a bomb multiplies, nor for a process
+ * outside it (but for the shell that predates the tool, which is the
+ * bomb's root there: its burst is doomed). The first naming is the bomb's
+ * root in nearly every run for bash, loop and spawn bombs, and in most for
+ * a bomb that execs itself, whose root can be starved among its members;
+ * otherwise a part is named first (never nothing), the rest at a later
+ * fork. 100 seeded schedules per shape: deterministic. */
+static void test_doom_model(void)
+{
+	static const char *bombs[] = { "bash", "loop", "exec", "spawn" };
+	int bomb, shape, runs = 100;
+	unsigned seed;
+
+	for (shape = DOOM_SCRIPT; shape <= DOOM_CONDUIT; shape++) {
+		for (bomb = DOOM_BASH; bomb <= DOOM_SPAWN; bomb++) {
+			struct doom_result r = { 0 };
+			int want = bomb == DOOM_EXEC ? runs * 8 / 10 : runs * 97 / 100;
+
+			if (shape == DOOM_PREEXISTING && bomb == DOOM_EXEC)
+				continue; /* below */
+			for (seed = 1; seed <= (unsigned)runs; seed++)
+				doom_run(bomb, shape, seed, &r);
+			if (r.above || (shape != DOOM_PREEXISTING && r.innocent) ||
+			    r.first_root + r.first_below != runs || r.first_root < want)
+				fprintf(stderr, "doom model: shape %d, %s bomb: root first %d/%d, "
+					"a part %d, above %d, innocent %d\n", shape, bombs[bomb],
+					r.first_root, runs, r.first_below, r.above, r.innocent);
+			CHECK_EQ_U(r.above, 0);
+			if (shape != DOOM_PREEXISTING)
+				CHECK_EQ_U(r.innocent, 0);
+			CHECK_EQ_U(r.first_root + r.first_below, runs);
+			CHECK(r.first_root >= want);
+		}
+	}
+	/* A bomb that execs itself from a root that predates the tool makes no
+	 * copies: the root is named where none of its children holds the
+	 * majority, else a part first (the counts start again after a doom). */
+	{
+		struct doom_result r = { 0 };
+
+		for (seed = 1; seed <= 20; seed++)
+			doom_run(DOOM_EXEC, DOOM_PREEXISTING, seed, &r);
+		fprintf(stderr, "doom model: preexisting exec bomb: root first %d/20, a part %d\n",
+			r.first_root, r.first_below);
+		CHECK_EQ_U(r.above, 0);
+		CHECK_EQ_U(r.first_root + r.first_below, 20);
+		CHECK(r.first_root >= 5);
+	}
 }
 
 /* The creator's creation time travels with each child: a bash bomb's
@@ -659,19 +1087,20 @@ static void test_sweep_select(void)
 	uint32_t chain[12];
 	size_t i, n;
 
-	/* Tree 10: 20 (depth 1, before the burst) -> 30 (bomb root) -> 40, 41;
-	 * 21 a sibling of 20. */
+	/* Tree 10: 20 (depth 1, before the burst) -> 30 (the doomed root) ->
+	 * 40, 41; 21 a sibling of 20. */
 	memset(m, 0, sizeof(m));
 	m[0] = (struct fw_member){ .tgid = 20, .depth = 1, .created_ns = 1, .ppid = 10, .top = { 20 } };
 	m[1] = (struct fw_member){ .tgid = 30, .depth = 2, .created_ns = 5, .ppid = 20, .top = { 20, 30 } };
 	m[2] = (struct fw_member){ .tgid = 40, .depth = 3, .created_ns = 6, .ppid = 30, .top = { 20, 30, 40 } };
 	m[3] = (struct fw_member){ .tgid = 41, .depth = 3, .created_ns = 7, .ppid = 30, .top = { 20, 30, 41 } };
 	m[4] = (struct fw_member){ .tgid = 21, .depth = 1, .created_ns = 8, .ppid = 10, .top = { 21 } };
-	n = fw_sweep_select(m, 5, 10, 30, 2, 5);
+	/* The root and its descendants. */
+	n = fw_sweep_select(m, 5, 10, 30, 2, 0);
 	CHECK_EQ_U(n, 3);
 	for (i = 0; i < n; i++)
 		CHECK(m[i].tgid == 30 || m[i].tgid == 40 || m[i].tgid == 41);
-	/* The tree root itself: only the burst's members (from 5 on). */
+	/* The tree root: only the burst's members (from 5 on). */
 	n = fw_sweep_select(m, 5, 10, 10, 0, 5);
 	CHECK_EQ_U(n, 4);
 	for (i = 0; i < n; i++)
@@ -690,12 +1119,17 @@ static void test_sweep_select(void)
 		}
 		n = fw_sweep_select(deep, 12, 10, 109, 10, 0); /* 109 at depth 10 */
 		CHECK_EQ_U(n, 3);                           /* 109, 110, 111 */
+		for (i = 0; i < n; i++)
+			CHECK(deep[i].tgid >= 109);
 	}
 }
 
 int main(void)
 {
 	test_kill_decisions();
+	test_lineage_copies();
+	test_doom_level_cases();
+	test_doom_model();
 	test_lineage_parent_time();
 	test_sweep_select();
 	test_filters();
@@ -708,6 +1142,7 @@ int main(void)
 	test_slow_spawn_is_caught();
 	test_quiet_gap_starts_new_burst();
 	test_concurrent_clocks();
+	test_stalled_burst();
 	test_epoch_limit();
 	test_process_rate();
 	test_threads();

@@ -236,8 +236,25 @@ static void test_metrics(void)
 	CHECK_CONTAINS(buf, "forkwatch_alerts_total{kind=\"tree\"} 1\n");
 	CHECK_CONTAINS(buf, "forkwatch_lost_samples_total{buffer=\"events\"} 4\n");
 	CHECK_CONTAINS(buf, "forkwatch_tracked_trees 3\n");
-	CHECK_CONTAINS(buf, "mode=\"trace\\\"point\",probes=\"a\\\\b\"} 1\n");
+	CHECK_CONTAINS(buf, "mode=\"trace\\\"point\",probes=\"a\\\\b\",containment=\"off\"} 1\n");
 	CHECK(buf[n - 1] == '\n');
+	CHECK(strstr(buf, "forkwatch_kills_total") == NULL); /* containment off: none of its families */
+	/* Containment: kills by reason, sweeps, dooms, spared by cause. */
+	m.containment = "kill";
+	m.sweep_kills = 250;
+	m.stats[FW_STAT_KILLS + FW_KILL_LINEAGE] = 40;
+	m.stats[FW_STAT_DOOMED] = 2;
+	m.stats[FW_STAT_SPARED + FW_SPARED_PROTECTED] = 3;
+	m.stats[FW_STAT_KILLS_FAILED] = 1;
+	fw_metrics_render(&m, buf, 65536);
+	CHECK_CONTAINS(buf, "forkwatch_kills_total{reason=\"lineage\"} 40\n");
+	CHECK_CONTAINS(buf, "forkwatch_kills_total{reason=\"tree\"} 0\n");
+	CHECK_CONTAINS(buf, "\nforkwatch_sweep_kills_total 250\n");
+	CHECK_CONTAINS(buf, "\nforkwatch_lineages_doomed_total 2\n");
+	CHECK_CONTAINS(buf, "forkwatch_kills_spared_total{cause=\"protected\"} 3\n");
+	CHECK_CONTAINS(buf, "forkwatch_kills_spared_total{cause=\"allow_cgroup\"} 0\n");
+	CHECK_CONTAINS(buf, "\nforkwatch_kills_failed_total 1\n");
+	CHECK_CONTAINS(buf, "containment=\"kill\"} 1\n");
 	m.opens_counted = 0; /* no open probes: no open counters at all, not zeros */
 	fw_metrics_render(&m, buf, 65536);
 	CHECK(strstr(buf, "sys_openat_calls_total") == NULL);
@@ -252,26 +269,32 @@ static void test_kill_output(void)
 	char line[1024];
 	json_t *j;
 
+	/* The probe named 4242 (depth 2) as the burst's root and doomed it. */
 	a.kind = FW_ALERT_KILL;
 	a.reason = FW_KILL_TREE;
 	a.count = 260;
 	a.threshold = 256;
+	a.doomed = 4242;
+	a.doomed_depth = 2;
 	r = report(&a);
 	r.killed_kernel = 700;
 	r.killed_sweep = 12;
 	r.took_ms = 143.4;
 	fw_format_text(&r, line, sizeof(line));
-	CHECK_CONTAINS(line, "KILLED tree: root 4242 (bash) and its lineage: 712 killed (kernel 700, "
-			     "sweep 12) in 143 ms [260 live in a burst, kill threshold 256;");
+	CHECK_CONTAINS(line, "KILLED tree: root 4242 (bash) and its lineage: 712 killed (probe 700, "
+			     "sweep 12) in 143 ms [260 live in a burst, kill threshold 256; named by "
+			     "5001/5000 (ba,sh?)]; tree 4000 (sshd)");
 	fw_format_csv(&r, line, sizeof(line));
 	CHECK_CONTAINS(line, ",kill-tree,");
 	CHECK(strstr(line, ",712,143") && line[strlen(line) - 1] == '3');
 	j = fw_report_json(&r);
 	CHECK_STR(json_string_value(json_object_get(j, "event")), "kill");
 	CHECK_STR(json_string_value(json_object_get(j, "reason")), "tree");
+	CHECK_STR(json_string_value(json_object_get(j, "spared")), "");
 	CHECK_EQ_U(json_integer_value(json_object_get(j, "killed")), 712);
 	CHECK(json_is_false(json_object_get(j, "dry_run")));
 	CHECK_EQ_U(json_integer_value(json_object_get(json_object_get(j, "root"), "pid")), 4242);
+	CHECK(json_is_false(json_object_get(json_object_get(j, "root"), "burst_only")));
 	json_decref(j);
 
 	r.dry_run = 1;
@@ -280,13 +303,35 @@ static void test_kill_output(void)
 	fw_format_csv(&r, line, sizeof(line));
 	CHECK_CONTAINS(line, ",dry-run-tree,");
 
+	/* A root that predates the tool (the tree root): only its burst. The
+	 * creator that named it was spared (an --allow). */
+	a.doomed = 4000;
+	a.doomed_depth = 0;
+	a.doomed_since_ns = 123;
+	a.spared = FW_SPARED_COMM;
+	r.dry_run = 0;
+	r.root = 4000;
+	r.root_depth = 0;
+	r.root_comm = "bash";
+	fw_format_text(&r, line, sizeof(line));
+	CHECK_CONTAINS(line, "KILLED tree: the burst under 4000 (bash): 712 killed");
+	CHECK_CONTAINS(line, "named by 5001/5000 (ba,sh?, spared: allow_comm)]");
+	j = fw_report_json(&r);
+	CHECK_STR(json_string_value(json_object_get(j, "spared")), "allow_comm");
+	CHECK(json_is_true(json_object_get(json_object_get(j, "root"), "burst_only")));
+	json_decref(j);
+
+	/* One process: a limit, with no lineage. */
 	a.reason = FW_KILL_LIMIT;
+	a.doomed = 0;
+	a.spared = 0;
 	a.count = 6;
 	a.threshold = 5;
-	r.dry_run = 0;
 	fw_format_text(&r, line, sizeof(line));
 	CHECK_CONTAINS(line, "KILLED limit: 5000 (");
 	CHECK_CONTAINS(line, "[6 children created, limit 5]");
+	CHECK_STR(fw_spared_name(FW_SPARED_INIT), "init");
+	CHECK_STR(fw_spared_name(FW_SPARED_KTHREAD), "kthread");
 	/* Alert lines keep the two kill columns, empty. */
 	a = sample();
 	r = report(&a);
