@@ -240,6 +240,10 @@ static __always_inline void fw_kill(void *ctx, const struct fw_config *cfg, stru
 	struct fw_alert *a;
 
 	bpf_get_current_comm(&comm.name, sizeof(comm.name));
+	spared = fw_kill_exempt(tgid, k->tree_root, kthreads.lookup(&tgid) != NULL,
+				protected.lookup(&tgid) != NULL, fw_allowed(cfg, uid, &comm));
+	if (spared && k->doomed == tgid)
+		k->doomed = 0; /* an exempt process dooms nothing of its own */
 	if (k->doomed) {
 		struct fw_doom d = { .since_ns = k->doomed_since_ns };
 
@@ -252,8 +256,6 @@ static __always_inline void fw_kill(void *ctx, const struct fw_config *cfg, stru
 		if (t)
 			FW_ADD(&t->dooms, 1);
 	}
-	spared = fw_kill_exempt(tgid, k->tree_root, kthreads.lookup(&tgid) != NULL,
-				protected.lookup(&tgid) != NULL, fw_allowed(cfg, uid, &comm));
 	if (spared) {
 		fw_stat(FW_STAT_SPARED + spared);
 		if (!k->doomed)
@@ -262,19 +264,10 @@ static __always_inline void fw_kill(void *ctx, const struct fw_config *cfg, stru
 		fw_stat(FW_STAT_KILLS_FAILED);
 		if (!k->doomed)
 			return;
-		spared = FW_SPARED_NONE;
 	} else {
 		fw_stat(FW_STAT_KILLS + k->reason);
 		if (t)
 			FW_ADD(&t->killed, 1);
-		/* Over the process kill threshold: what it made dies too. */
-		if (k->reason == FW_KILL_PROCESS) {
-			struct fw_doom d = {};
-
-			marks.update(&tgid, &d);
-			if (t)
-				FW_ADD(&t->dooms, 1);
-		}
 	}
 	if (!k->doomed) {
 		if (k->reason == FW_KILL_LINEAGE || !f || f->kill_reported)
@@ -354,6 +347,12 @@ static __always_inline void fw_judge(void *ctx, const struct fw_config *cfg,
 		} else if (due && fw_name_root(creator, t, k)) {
 			k->reason = FW_KILL_TREE;
 		}
+	}
+	if (k->reason == FW_KILL_PROCESS) {
+		/* What it made dies with it. */
+		k->doomed = tgid;
+		k->doomed_depth = creator ? creator->depth : 0;
+		k->doomed_since_ns = fw_never_killed(tgid) ? t->burst_start_ns : 0;
 	}
 	switch (k->reason) {
 	case FW_KILL_NONE:

@@ -11,8 +11,11 @@
 # anything could not be cleaned up.
 #
 # Prints "fork_bomb.sh: root PID ..." once the bomb's first process exists:
-# that process is the root a detector should name.
+# that process is the root a detector should name. When the time is up it
+# prints how many of the bomb's processes were still alive (zombies not
+# counted): 0 means something contained it.
 set -u
+export LC_ALL=C # $EPOCHREALTIME with a dot
 
 usage() {
 	cat <<'EOF'
@@ -114,6 +117,19 @@ echo "$pids_max" > "$limit_cg/pids.max" || die "cannot set pids.max"
 
 procs_of() { cat "$limit_cg/cgroup.procs" 2>/dev/null; }
 
+# Processes in the bomb's cgroup that are not zombies, without forking (a
+# contained bomb leaves zombies until their reaper gets to them).
+live_count() {
+	local p line state n=0 pids=()
+	mapfile -t pids < "$limit_cg/cgroup.procs" 2>/dev/null
+	for p in "${pids[@]}"; do
+		read -r line < "/proc/$p/stat" 2>/dev/null || continue
+		state=${line##*) }
+		[ "${state%% *}" = Z ] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
 cleanup() {
 	trap '' INT TERM
 	local i left
@@ -155,7 +171,9 @@ esac
 
 # The subshell joins the cgroups, then becomes the bomb: its pid is the root.
 # With -w it waits on the pipe first (a read, no fork), as does this script.
-start=$(date +%s.%N)
+# Times come from the shell ($EPOCHREALTIME), not from a fork that a
+# running bomb would delay.
+start=$EPOCHREALTIME
 (
 	for cg in "$limit_cg" "$kill_cg" "$freeze_cg"; do
 		[ -n "$cg" ] && echo "$BASHPID" > "$cg/cgroup.procs"
@@ -169,17 +187,24 @@ disown "$root" # its death at cleanup is expected: no "Killed" job notice
 if [ -n "$go" ]; then
 	echo "fork_bomb.sh: root $root mode $mode waiting on $go"
 	read -r _ < "$go"
+	start=$EPOCHREALTIME
 	rm -f "$go"
-	start=$(date +%s.%N)
 fi
 echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds"
 
+# The end, in microseconds, compared without forking; the sleep is this
+# script's one helper, a process beside the bomb that containment must spare.
+frac=
+[[ $seconds == *.* ]] && frac=${seconds#*.}
+frac=${frac}000000
+end_us=$(( ${start/./} + 10#${seconds%.*} * 1000000 + 10#${frac:0:6} ))
 peak=0
-while awk "BEGIN{exit !($(date +%s.%N) - $start < $seconds)}"; do
-	read -r cur < "$limit_cg/pids.current" 2>/dev/null || cur=0 # no fork: keep our own tree small
+while [ "${EPOCHREALTIME/./}" -lt "$end_us" ]; do
+	read -r cur < "$limit_cg/pids.current" 2>/dev/null || cur=0
 	[ "$cur" -gt "$peak" ] && peak=$cur
 	sleep 0.1
 done
-events=$(awk '{print $2}' "$limit_cg/pids.events" 2>/dev/null)
+live=$(live_count)
+read -r _ events < "$limit_cg/pids.events" 2>/dev/null
 cleanup
-echo "fork_bomb.sh: done mode $mode peak ${peak} tasks, ${events:-0} refused by pids.max, all cleaned up"
+echo "fork_bomb.sh: done mode $mode peak ${peak} tasks, ${events:-0} refused by pids.max, live ${live} at the end, all cleaned up"

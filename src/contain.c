@@ -370,6 +370,27 @@ static size_t sweep_list(struct fw_session *s, const struct fw_alert *a, struct 
 	return k;
 }
 
+/* A root older than the tool (a tree root) doomed whole is no member: it
+ * has no record to check a pid against. Its tree says whether it lives:
+ * the pidfd is opened first, so a tree that still has it alive afterwards
+ * means the fd holds that process, not a new one with its pid. Returns 1
+ * when it was killed. */
+static int kill_tree_root(const struct fw_session *s, uint32_t root)
+{
+	struct fw_tree tree;
+	int fd, ok = 0;
+
+	if (exempt_pid(s, root))
+		return 0;
+	fd = pidfd_open(root);
+	if (fd < 0)
+		return 0;
+	if (bpf_lookup_elem(s->trees_fd, &root, &tree) == 0 && !tree.root_gone)
+		ok = pidfd_signal(fd, SIGKILL) == 0;
+	close(fd);
+	return ok;
+}
+
 void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len)
 {
 	const struct fw_alert *a = r->alert;
@@ -396,6 +417,13 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 		r->killed_sweep = (uint32_t)sweep_list(s, a, &done);
 		free(done.slot);
 		return; /* the doom stays: the lineage is not named again */
+	}
+	/* A root that predates the tool and still creates is the bomb: it goes
+	 * first (the probe would kill it at its next fork, but among a bomb's
+	 * runnable members that can take longer than the sweep). */
+	if (a->doomed == a->root && !a->doomed_since_ns && kill_tree_root(s, a->root)) {
+		r->killed_sweep++;
+		last_kill_ns = fw_mono_ns();
 	}
 	deadline = fw_mono_ns() + SWEEP_MAX_NS;
 	while (quiet < SWEEP_QUIET_PASSES && fw_mono_ns() < deadline) {

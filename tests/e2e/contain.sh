@@ -2,15 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Containment on loads that are not bombs, so each check is exact:
 #   --limit: the 6th child kills a process limited to 5; other names go free;
-#   --kill: a process over the process kill threshold dies with its workers,
-#     an --allow comm: one of the same shape lives, and the tool's own
-#     ancestors (this script, which starts it) are never killed;
+#   --kill: a process over the process kill threshold dies, and its idle
+#     workers with it; the same load lives when --allow covers it by
+#     command, by user or by cgroup, and each exemption is counted by cause;
+#   the tool's ancestors: this script, which starts the tool, spawns past the
+#     threshold and lives;
+#   kernel threads: kthreadd under --limit kthreadd=0 creates journal threads
+#     for an ext4 mount, and every kill that was due is spared;
 #   --dry-run: the same process lives and the report says what would go.
 . "$(dirname "$0")/lib.sh"
 need_root
 
 # kills [REASON]: kill records as JSON lines.
 kills() { jq -c --arg r "${1:-}" 'select(.event == "kill" and ($r == "" or .reason == $r))' "$WORK/out.json"; }
+spared() { summary | jq ".spared_by.$1"; }
+# live_workers COMM: processes with that command that are not zombies.
+live_workers() { ps -C "$1" -o stat= | grep -vc '^Z'; }
 
 # --- --limit --------------------------------------------------------------
 start_tool --no-log --limit fwlim=5
@@ -27,30 +34,76 @@ kills limit | jq -e --argjson p "$self" 'select(.tgid == $p and .count == 6 and 
 	fail "no limit kill record for $self: $(kills)"
 echo "limit: killed at its 6th child; unlimited command made all 10"
 
-# --- --kill: process kill threshold 20 (twice -t 10) ----------------------
-start_tool --no-log --kill -t 10 -T 10 --kill-threshold 20 --allow comm:fwallow
+# --- --kill: the process kill threshold (twice -t 10), and --allow ---------
+# The tree thresholds are far above a 40-worker server, so only the process
+# rule applies.
+v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$v2" ] || fail "no cgroup v2 mount for the --allow cgroup: check"
+cg=fw-allow-$$
+mkdir "$v2/$cg" || fail "cannot create the cgroup $v2/$cg"
+trap 'rmdir "$v2/$cg" 2>/dev/null; cleanup_e2e' EXIT
+start_tool --no-log --kill -t 10 -T 100 --kill-threshold 200 --allow comm:fwallow \
+	--allow uid:65534 --allow "cgroup:/$cg"
 "$BOMB" as fwserv server 40 3 &
 victim=$!
 wait "$victim"
 rc=$?
-[ "$rc" -eq 137 ] || fail "a process over the kill threshold exited $rc, not by SIGKILL"
+[ "$rc" -eq 137 ] || fail "a process over the process kill threshold exited $rc, not by SIGKILL"
 sleep 0.5
-left=$(ps -C fwserv -o stat= | grep -vc '^Z') # zombies wait for their reaper
+left=$(live_workers fwserv)
 [ "$left" -eq 0 ] || fail "$left workers of the killed process are still alive"
-"$BOMB" as fwallow server 40 1 || fail "an allowed process was killed"
-# This script started the tool and forks on: it must still be here, and the
-# probe must have spared something (its own forking counts).
+"$BOMB" as fwallow server 40 1 || fail "a process allowed by command was killed"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$BOMB" as fwuid server 40 1 ||
+	fail "a process allowed by user was killed"
+bash -c 'echo $$ > "$1/cgroup.procs" && exec "$2" as fwcgroup server 40 1' _ "$v2/$cg" "$BOMB" ||
+	fail "a process allowed by cgroup was killed"
 stop_tool
-kills | jq -e --argjson p "$victim" 'select(.root.pid == $p and .killed >= 1)' > /dev/null ||
+kills process | jq -e --argjson p "$victim" 'select(.root.pid == $p and .killed >= 1)' > /dev/null ||
 	fail "no process kill record for $victim: $(kills)"
-spared=$(summary | jq .kills_spared)
-[ "$spared" -ge 1 ] || fail "nothing was spared: the allowed process never crossed the threshold"
-echo "kill: $victim and its workers killed ($(kills | head -1 | jq -r '"\(.killed) killed in \(.took_ms) ms"')); allowed and ancestors spared ($spared)"
+for cause in allow_comm allow_uid allow_cgroup; do
+	[ "$(spared "$cause")" -ge 1 ] || fail "nothing spared by $cause: $(summary | jq -c .spared_by)"
+done
+[ "$(summary | jq .doomed)" -eq 1 ] || fail "an exempt process doomed something: $(summary | jq -c '{doomed, kills}')"
+echo "kill: $victim and its workers killed ($(kills process | head -1 | jq -r '"\(.killed) killed in \(.took_ms | floor) ms"')); spared by command, user and cgroup: $(summary | jq -c .spared_by)"
+
+# --- the tool's ancestors -------------------------------------------------
+# This script starts the tool, then starts 40 long sleeps at once: over the
+# process kill threshold, and never killed.
+start_tool --no-log --kill -t 10 -T 100 --kill-threshold 200
+sleeps=()
+for _ in $(seq 40); do
+	sleep 30 &
+	sleeps+=("$!")
+done
+sleep 0.3
+alive=0
+for p in "${sleeps[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+stop_tool
+kill "${sleeps[@]}" 2>/dev/null
+wait "${sleeps[@]}" 2>/dev/null
+[ "$alive" -eq 40 ] || fail "$alive of this script's 40 sleeps are alive"
+[ "$(spared protected)" -ge 1 ] || fail "this script was not spared as the tool's ancestor: $(summary | jq -c .spared_by)"
+[ "$(kills | wc -l)" -eq 0 ] || fail "kills for an ancestor's children: $(kills)"
+echo "ancestors: this script spawned past the threshold and lives, its children too ($(spared protected) spared)"
+
+# --- kernel threads -------------------------------------------------------
+command -v mkfs.ext4 > /dev/null || fail "mkfs.ext4 is missing (scripts/install-deps installs e2fsprogs)"
+truncate -s 16M "$WORK/ext4.img" && mkfs.ext4 -q -F "$WORK/ext4.img" || fail "cannot make an ext4 image"
+mkdir "$WORK/mnt"
+start_tool --no-log --limit kthreadd=0
+mount -o loop "$WORK/ext4.img" "$WORK/mnt" || fail "cannot mount an ext4 image through a loop device"
+umount "$WORK/mnt"
+sleep 0.3
+stop_tool
+[ "$(spared kthread)" -ge 1 ] || fail "no kernel thread creation was spared: $(summary | jq -c .spared_by)"
+[ "$(kills | wc -l)" -eq 0 ] || fail "kill records for kernel threads: $(kills)"
+kill -0 2 || fail "kthreadd is gone"
+echo "kernel threads: kthreadd over its limit made journal threads, $(spared kthread) kills spared"
 
 # --- --dry-run ------------------------------------------------------------
-start_tool --no-log --dry-run -t 10 -T 10 --kill-threshold 20
+start_tool --no-log --dry-run -t 10 -T 100 --kill-threshold 200
 "$BOMB" as fwserv server 40 1 || fail "--dry-run killed a process"
 stop_tool
 kills | jq -e 'select(.dry_run == true)' > /dev/null || fail "no dry-run report: $(kills)"
 [ "$(summary | jq .dry_run)" = true ] || fail "summary does not say dry run"
-echo "PASS: limit, kill with --allow and ancestors, dry run"
+echo "PASS: limit; kill with --allow by command, user and cgroup; the tool's ancestors; kernel threads; dry run"

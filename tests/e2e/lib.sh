@@ -77,9 +77,9 @@ alerts() { jq -c 'select(.event == "alert")' "$WORK/out.json"; }
 
 # run_bomb MODE: runs scripts/fork_bomb.sh MODE; sets BOMB_ROOT and BOMB_START.
 # FW_BOMB_SECONDS lets a slow machine (a one-CPU emulated guest) give a bomb
-# the time it needs to reach the thresholds.
+# the time it needs to reach the thresholds; BOMB_MAX is its pids.max.
 run_bomb() {
-	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m 1024 -b "$BOMB" > "$WORK/bomb.txt" 2>&1 ||
+	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m "${BOMB_MAX:-1024}" -b "$BOMB" > "$WORK/bomb.txt" 2>&1 ||
 		fail "fork_bomb.sh $1 failed"
 	BOMB_ROOT=$(awk '/ root / { for (i = 1; i < NF; i++) if ($i == "root") print $(i + 1); exit }' "$WORK/bomb.txt")
 	BOMB_START=$(awk '/ root / { for (i = 1; i < NF; i++) if ($i == "start") print $(i + 1); exit }' "$WORK/bomb.txt")
