@@ -16,9 +16,9 @@
  * Build-time switches (validated integers from user space):
  *   FW_ALLOW_CGROUP_IDS   --allow cgroup: entries exist (needs
  *                         bpf_get_current_ancestor_cgroup_id)
- *   FW_TP_CHILD_<CALL>    syscalls:sys_exit_<call> exists (clone, clone3,
- *                         fork, vfork): doomed children die as they start,
- *                         failed creations are judged
+ *   FW_TP_CHILD_<CALL>    the first of syscalls:sys_exit_{clone,clone3,fork,
+ *                         vfork} that exists: doomed children die as they
+ *                         start, failed creations are judged
  */
 #ifndef FW_EMBEDDED
 #include "forkwatch_logic.h"
@@ -460,16 +460,17 @@ static __always_inline int fw_creation_return(void *ctx, long ret)
 	return 0;
 }
 
-#ifdef FW_TP_CHILD_CLONE
+/* One program for the returns of all four creation syscalls, compiled for
+ * the first whose tracepoint exists: they share one layout (the syscall
+ * number, then ret), so user space attaches it to each. Compiled and
+ * verified once, not four times. */
+#if defined(FW_TP_CHILD_CLONE)
 TRACEPOINT_PROBE(syscalls, sys_exit_clone) { return fw_creation_return(args, args->ret); }
-#endif
-#ifdef FW_TP_CHILD_CLONE3
+#elif defined(FW_TP_CHILD_CLONE3)
 TRACEPOINT_PROBE(syscalls, sys_exit_clone3) { return fw_creation_return(args, args->ret); }
-#endif
-#ifdef FW_TP_CHILD_FORK
+#elif defined(FW_TP_CHILD_FORK)
 TRACEPOINT_PROBE(syscalls, sys_exit_fork) { return fw_creation_return(args, args->ret); }
-#endif
-#ifdef FW_TP_CHILD_VFORK
+#elif defined(FW_TP_CHILD_VFORK)
 TRACEPOINT_PROBE(syscalls, sys_exit_vfork) { return fw_creation_return(args, args->ret); }
 #endif
 

@@ -216,13 +216,15 @@ void fw_contain_realtime(struct fw_session *s, char *desc, size_t len)
 	setpriority(PRIO_PROCESS, 0, -20);
 }
 
-/* The same exemptions as the probe's, from /proc, for the sweep. */
+/* The same exemptions as the probe's, from /proc, for the sweep. Kernel
+ * threads are never members (kthreadd makes them, and its tree is never
+ * swept); a tree root is checked for that apart. */
 static int exempt_pid(const struct fw_session *s, uint32_t pid)
 {
 	char path[64], buf[4096], comm[FW_COMM_LEN + 1], *line;
 	size_t i;
 
-	if (pid <= 2 || (proc_flags(pid) & PF_KTHREAD))
+	if (pid <= 2)
 		return 1;
 	for (i = 0; i < s->n_protected; i++)
 		if (s->protected_pids[i] == pid)
@@ -380,7 +382,7 @@ static int kill_tree_root(const struct fw_session *s, uint32_t root)
 	struct fw_tree tree;
 	int fd, ok = 0;
 
-	if (exempt_pid(s, root))
+	if (exempt_pid(s, root) || (proc_flags(root) & PF_KTHREAD))
 		return 0;
 	fd = pidfd_open(root);
 	if (fd < 0)
@@ -458,6 +460,6 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 	r->took_ms = last_kill_ns > a->ts_ns ? (double)(last_kill_ns - a->ts_ns) / 1e6 : 0;
 	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0 && tree.killed >= a->killed)
 		r->killed_kernel += tree.killed - a->killed;
-	s->killed_sweep += r->killed_sweep;
+	__atomic_add_fetch(&s->killed_sweep, r->killed_sweep, __ATOMIC_RELAXED); /* metrics read it */
 	free(done.slot);
 }

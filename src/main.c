@@ -62,8 +62,9 @@ static const struct tp_call entry_calls[] = {
 	{ "fork", "-DFW_TP_ENTRY_FORK=1" },
 	{ "vfork", "-DFW_TP_ENTRY_VFORK=1" },
 };
-/* Exits of the creation syscalls, where containment kills a marked child
- * as it starts. */
+/* Exits of the creation syscalls, where containment kills a doomed child as
+ * it starts and judges failed creations. Their tracepoints share one layout,
+ * so one program (compiled for the first that exists) serves them all. */
 static const struct tp_call child_calls[] = {
 	{ "clone", "-DFW_TP_CHILD_CLONE=1" },
 	{ "clone3", "-DFW_TP_CHILD_CLONE3=1" },
@@ -335,10 +336,9 @@ static int metrics_fill(void *cookie, struct fw_metrics *m)
 	m->mode = s->use_kprobes ? "kprobe" : "tracepoint";
 	m->probes = s->probes;
 	m->opens_counted = s->opens_attached;
-	m->containment = !fw_containment(&s->opt) ? NULL
-			 : s->opt.dry_run		 ? "dry-run"
-			 : s->opt.kill			 ? "kill"
-							 : "limits";
+	m->containment = NULL;
+	if (fw_containment(&s->opt))
+		m->containment = s->opt.dry_run ? "dry-run" : s->opt.kill ? "kill" : "limits";
 	m->sweep_kills = __atomic_load_n(&s->killed_sweep, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -504,8 +504,10 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 	if (fw_containment(&s->opt)) {
 		cflags[n++] = "-DFW_KILL=1";
 		for (i = 0; i < NCALLS(child_calls); i++)
-			if (tp_exit(k, child_calls[i].call))
+			if (tp_exit(k, child_calls[i].call)) {
 				cflags[n++] = child_calls[i].cflag;
+				break;
+			}
 	}
 	if (s->opt.n_allow_cgroup)
 		cflags[n++] = "-DFW_ALLOW_CGROUP_IDS=1";
@@ -673,6 +675,7 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool opens,
 		      char *opens_what, size_t opens_len)
 {
+	char exit_fn[64] = "";
 	size_t i;
 	int rc;
 
@@ -689,13 +692,15 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 	if (opens && (rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
 		return rc;
 	for (i = 0; fw_containment(&s->opt) && i < NCALLS(child_calls); i++) {
-		char fn[64], ev[32];
+		char ev[32];
 
 		if (!tp_exit(k, child_calls[i].call))
 			continue;
+		if (!exit_fn[0])
+			snprintf(exit_fn, sizeof(exit_fn), "tracepoint__syscalls__sys_exit_%s",
+				 child_calls[i].call); /* the one compiled */
 		snprintf(ev, sizeof(ev), "sys_exit_%s", child_calls[i].call);
-		snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
-		if (fw_bpf_attach_tracepoint(&s->bpf, fn, "syscalls", ev) == 0)
+		if (fw_bpf_attach_tracepoint(&s->bpf, exit_fn, "syscalls", ev) == 0)
 			s->child_kill_probes++;
 		else
 			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
