@@ -9,11 +9,12 @@
  *       p50 A p99 B max C ms". A machine that keeps answering wakes it on
  *       time; one drowned in runnable bomb members does not.
  *   fw-measure quiet CGROUP_DIR SECONDS
- *       Polls the cgroup's processes every 2 ms (at the priority it is run
- *       with: real-time, to see through a bomb) and prints the peak number
- *       alive (zombies not counted) and when the last one was seen alive:
- *       "quiet peak N first T0 last T1" (Unix times; 0 when none was seen).
- *       It stops when the cgroup is gone or after SECONDS.
+ *       Waits for the cgroup to appear, then polls its processes every 2 ms
+ *       (at the priority it is run with: real-time, to see through a bomb)
+ *       and prints the peak number alive (zombies not counted) and when the
+ *       last one was seen alive: "quiet peak N first T0 last T1" (Unix
+ *       times; 0 when none was seen). It stops when the cgroup is gone again
+ *       or after SECONDS.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -104,6 +105,11 @@ static int quiet(const char *dir, double seconds)
 	int peak = 0, live;
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	while (clock_s(CLOCK_MONOTONIC) < end && access(procs, R_OK) < 0) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
 	while (clock_s(CLOCK_MONOTONIC) < end && (live = live_in(procs)) >= 0) {
 		if (live > 0) {
 			last = clock_s(CLOCK_REALTIME);
