@@ -303,6 +303,18 @@ static __always_inline void fw_kill(void *ctx, const struct fw_config *cfg, stru
 		fw_stat(FW_STAT_ALERTS_LOST);
 }
 
+/* The creator dooms its own lineage (only its burst when it is never
+ * killed: it predates the tool). */
+static __always_inline void fw_doom_self(struct fw_kill_ctx *k, const struct fw_proc *creator,
+					 const struct fw_tree *t)
+{
+	u32 tgid = k->id >> 32;
+
+	k->doomed = tgid;
+	k->doomed_depth = creator ? creator->depth : 0;
+	k->doomed_since_ns = fw_never_killed(tgid) ? t->burst_start_ns : 0;
+}
+
 /* Judges a creator: doomed, over the process kill threshold or its limit,
  * a spawner, or the one that names the root of a tree over the kill
  * threshold. rate: processes it created in the window; attempts: that and
@@ -338,22 +350,14 @@ static __always_inline void fw_judge(void *ctx, const struct fw_config *cfg,
 
 		if (fw_kill_spawner(cfg, attempts) &&
 		    (due || (t->dooms && marks.lookup(&tgid)))) {
-			/* The root of its own bomb, with all of its lineage (only
-			 * its burst for one that is never killed). */
-			k->reason = FW_KILL_TREE;
-			k->doomed = tgid;
-			k->doomed_depth = creator ? creator->depth : 0;
-			k->doomed_since_ns = fw_never_killed(tgid) ? t->burst_start_ns : 0;
+			k->reason = FW_KILL_TREE; /* the root of its own bomb */
+			fw_doom_self(k, creator, t);
 		} else if (due && fw_name_root(creator, t, k)) {
 			k->reason = FW_KILL_TREE;
 		}
 	}
-	if (k->reason == FW_KILL_PROCESS) {
-		/* What it made dies with it. */
-		k->doomed = tgid;
-		k->doomed_depth = creator ? creator->depth : 0;
-		k->doomed_since_ns = fw_never_killed(tgid) ? t->burst_start_ns : 0;
-	}
+	if (k->reason == FW_KILL_PROCESS)
+		fw_doom_self(k, creator, t); /* what it made dies with it */
 	switch (k->reason) {
 	case FW_KILL_NONE:
 		return;

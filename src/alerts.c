@@ -107,24 +107,18 @@ long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *t
 	return (long)n;
 }
 
-void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
-		     char *comm, size_t commlen)
+/* The command of a gone root from members already read: the one a
+ * descendant was created with, a direct child's when one is alive (deeper
+ * ones may have exec'd since). */
+static void comm_from_members(struct fw_session *s, size_t n, uint32_t root, uint32_t depth,
+			      char *comm, size_t commlen)
 {
-	struct fw_tree tree;
 	struct fw_proc rec;
-	size_t i, n;
-	long got;
+	size_t i;
 
-	fw_proc_comm(root, comm, commlen);
-	if (comm[0] || root == tree_root || depth == 0 || depth > FW_TOP_DEPTH)
-		return;
-	got = fw_read_members(s, tree_root, &tree);
-	n = got > 0 ? (size_t)got : 0;
 	for (i = 0; i < n; i++) {
 		struct fw_member *m = &s->members[i];
 
-		/* A direct child's when one is alive: deeper ones may have
-		 * exec'd since. */
 		if (m->depth > depth && m->top[depth - 1] == root &&
 		    bpf_lookup_elem(s->procs_fd, &m->tgid, &rec) == 0) {
 			fw_clean_comm(rec.comm, sizeof(rec.comm), 0, comm, commlen);
@@ -132,6 +126,27 @@ void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, ui
 				break;
 		}
 	}
+}
+
+/* No /proc command, and a root the lineage keeps below the tree root: its
+ * members know it. */
+static int comm_from_lineage(uint32_t tree_root, uint32_t root, uint32_t depth, const char *comm)
+{
+	return !comm[0] && root != tree_root && depth >= 1 && depth <= FW_TOP_DEPTH;
+}
+
+void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
+		     char *comm, size_t commlen)
+{
+	struct fw_tree tree;
+	long got;
+
+	fw_proc_comm(root, comm, commlen);
+	if (!comm_from_lineage(tree_root, root, depth, comm))
+		return;
+	got = fw_read_members(s, tree_root, &tree);
+	if (got > 0)
+		comm_from_members(s, (size_t)got, root, depth, comm, commlen);
 }
 
 /* Reads the live members of one tree out of the procs map and names the
@@ -150,7 +165,10 @@ uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *
 		return tree_root;
 	root = fw_burst_root(tree_root, s->members, (size_t)got, tree.burst_start_ns,
 			     FW_BURST_SHARE_PCT, depth);
-	fw_lineage_comm(s, tree_root, root, *depth, comm, commlen);
+	/* As fw_lineage_comm, from the members just read. */
+	fw_proc_comm(root, comm, commlen);
+	if (comm_from_lineage(tree_root, root, *depth, comm))
+		comm_from_members(s, (size_t)got, root, *depth, comm, commlen);
 	return root;
 }
 
