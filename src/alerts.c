@@ -14,6 +14,7 @@
 
 #include "output.h"
 #include "session.h"
+#include "util.h"
 
 #define MAX_MEMBERS 32768
 
@@ -26,21 +27,6 @@ void fw_fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-int fw_read_small_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return (int)n;
 }
 
 void fw_print_json(json_t *j)

@@ -14,6 +14,7 @@
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
 #include <bcc/perf_reader.h>
+#include <linux/if_link.h>
 
 #include "options.h"
 #include "util.h"
@@ -86,7 +87,8 @@ static void compile_aborted(void)
 		return;
 	compiling.b = NULL;
 	quiet_end(b, compiling.q);
-	fprintf(stderr, "bcc-forkwatch: the BPF compiler aborted while compiling the probe%s%s%s\n",
+	fprintf(stderr, "%s: the BPF compiler aborted while compiling the probe%s%s%s\n",
+		program_invocation_short_name,
 		b->last_error[0] ? ": " : "", b->last_error,
 		b->verbose ? "" : " (-v shows its messages)");
 	_exit(FW_EXIT_BPF);
@@ -165,7 +167,7 @@ int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, b
 	quiet_end(b, &q);
 	if (a->fd < 0)
 		return -1;
-	a->kprobe = true;
+	a->kind = FW_ATTACH_KPROBE;
 	b->natt++;
 	return 0;
 }
@@ -191,6 +193,63 @@ int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *categ
 	quiet_end(b, &q);
 	if (a->fd < 0)
 		return -1;
+	a->kind = FW_ATTACH_TRACEPOINT;
+	b->natt++;
+	return 0;
+}
+
+int fw_bpf_attach_lsm(struct fw_bpf *b, const char *fn)
+{
+	struct fw_attachment *a;
+	struct quiet q;
+	int prog, err;
+
+	if (b->natt == FW_MAX_ATTACH)
+		return -1;
+	prog = load(b, fn, BPF_PROG_TYPE_LSM);
+	if (prog < 0)
+		return -1;
+	a = &b->att[b->natt];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", fn);
+	quiet_begin(b, &q);
+	a->fd = bpf_attach_lsm(prog);
+	err = errno;
+	quiet_end(b, &q);
+	if (a->fd < 0) {
+		errno = err;
+		return -1;
+	}
+	a->kind = FW_ATTACH_LSM;
+	b->natt++;
+	return 0;
+}
+
+int fw_bpf_attach_xdp(struct fw_bpf *b, const char *fn, const char *ifname, unsigned int flags)
+{
+	struct fw_attachment *a;
+	struct quiet q;
+	int prog, rc, err;
+
+	if (b->natt == FW_MAX_ATTACH)
+		return -1;
+	prog = load(b, fn, BPF_PROG_TYPE_XDP);
+	if (prog < 0)
+		return -1;
+	a = &b->att[b->natt];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", ifname);
+	a->xdp_flags = flags;
+	quiet_begin(b, &q);
+	rc = bpf_attach_xdp(ifname, prog, flags);
+	err = errno;
+	quiet_end(b, &q);
+	if (rc < 0) {
+		errno = err;
+		return -1;
+	}
+	a->fd = 0; /* no fd: the program stays on the interface until detached */
+	a->kind = FW_ATTACH_XDP;
 	b->natt++;
 	return 0;
 }
@@ -200,21 +259,33 @@ static void detach(struct fw_bpf *b, struct fw_attachment *a)
 	struct quiet q;
 
 	quiet_begin(b, &q);
-	bpf_close_perf_event_fd(a->fd);
-	if (a->kprobe)
+	switch (a->kind) {
+	case FW_ATTACH_KPROBE:
+		bpf_close_perf_event_fd(a->fd);
 		bpf_detach_kprobe(a->event); /* removes a kprobe_events entry if one was made */
-	else
+		break;
+	case FW_ATTACH_TRACEPOINT:
+		bpf_close_perf_event_fd(a->fd);
 		bpf_detach_tracepoint(a->category, a->name);
+		break;
+	case FW_ATTACH_LSM:
+		close(a->fd); /* the link: closing it detaches */
+		break;
+	case FW_ATTACH_XDP:
+		/* Only the mode we attached in: -1 removes our program. */
+		bpf_attach_xdp(a->name, -1, a->xdp_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST);
+		break;
+	}
 	quiet_end(b, &q);
 	a->fd = -1;
 }
 
-void fw_bpf_detach_kprobes(struct fw_bpf *b)
+void fw_bpf_detach_kind(struct fw_bpf *b, enum fw_attach_kind kind)
 {
 	size_t i, kept = 0;
 
 	for (i = 0; i < b->natt; i++) {
-		if (b->att[i].kprobe)
+		if (b->att[i].kind == kind)
 			detach(b, &b->att[i]);
 		else
 			b->att[kept++] = b->att[i];

@@ -12,12 +12,15 @@
 
 struct perf_reader;
 
+enum fw_attach_kind { FW_ATTACH_TRACEPOINT, FW_ATTACH_KPROBE, FW_ATTACH_LSM, FW_ATTACH_XDP };
+
 struct fw_attachment {
 	int fd;
-	bool kprobe;
+	enum fw_attach_kind kind;
 	char event[160];    /* kprobe event name */
 	char category[64];  /* tracepoint */
-	char name[64];
+	char name[64];      /* tracepoint, LSM hook, or XDP interface */
+	unsigned int xdp_flags;
 };
 
 struct fw_prog {
@@ -57,8 +60,16 @@ int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, in
 int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, bool ret);
 int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *category,
 			     const char *name);
-/* Detaches every kprobe attached so far (for the fallback to tracepoints). */
-void fw_bpf_detach_kprobes(struct fw_bpf *b);
+/* A BPF-LSM program (LSM_PROBE(hook, ...) compiles to lsm__<hook>). Needs
+ * kernel BTF and the bpf LSM active; -1 otherwise, the kernel's reason in
+ * b->last_error and errno. */
+int fw_bpf_attach_lsm(struct fw_bpf *b, const char *fn);
+/* An XDP program on an interface, flags as for bpf_attach_xdp
+ * (XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, XDP_FLAGS_UPDATE_IF_NOEXIST). */
+int fw_bpf_attach_xdp(struct fw_bpf *b, const char *fn, const char *ifname, unsigned int flags);
+/* Detaches every attachment of a kind made so far (kprobes, for the
+ * fallback to tracepoints; LSM hooks, for the examples' fallback). */
+void fw_bpf_detach_kind(struct fw_bpf *b, enum fw_attach_kind kind);
 /* A map's fd, owned by b (it outlives the compiler module). -1 if none. */
 int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
 /* Once everything is attached: frees the compiler (clang and LLVM state,

@@ -636,7 +636,7 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 		}
 		fprintf(stderr, FW_PROG ": kprobe on %s failed (%s); opens through tracepoints\n",
 			sym, s->bpf.last_error);
-		fw_bpf_detach_kprobes(&s->bpf);
+		fw_bpf_detach_kind(&s->bpf, FW_ATTACH_KPROBE);
 	} else if (s->opt.mode == FW_MODE_KPROBE) {
 		fw_fail("--probe-mode kprobe: neither do_sys_openat2 nor do_sys_open is in "
 			"/proc/kallsyms, so opens cannot be seen through kprobes");
@@ -730,7 +730,7 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 				s->bpf.last_error);
 			/* All of them, the open pair included: every probe then goes
 			 * through tracepoints, the opens too. */
-			fw_bpf_detach_kprobes(&s->bpf);
+			fw_bpf_detach_kind(&s->bpf, FW_ATTACH_KPROBE);
 			s->use_kprobes = false;
 			if (s->opens_kprobes) {
 				s->opens_kprobes = false;

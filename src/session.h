@@ -68,7 +68,6 @@ void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, ui
 void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reads a small file (at most len - 1 bytes) as a string; -1 on failure. */
-int fw_read_small_file(const char *path, char *buf, size_t len);
 
 /* One JSON line on stdout; takes the reference, does nothing with NULL. */
 void fw_print_json(json_t *j);

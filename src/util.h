@@ -27,4 +27,7 @@ uint64_t fw_mono_ns(void);
 
 /* "0-3,5,7-8" (sysfs cpu lists) into cpus[]; returns the count or -1. */
 int fw_parse_cpulist(const char *s, int *cpus, int max);
+/* Reads a small file (a proc or sysfs entry) into buf, NUL-terminated.
+ * Returns its length, or -1. */
+int fw_read_small_file(const char *path, char *buf, size_t len);
 #endif

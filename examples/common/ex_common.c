@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "ex_common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bcc/libbpf.h>
+
+#include "tracefs.h"
+#include "util.h"
+
+#define EX_STATE_DIR "/var/cache/bcc-forkwatch" /* merged header trees, shared with the tool */
+
+volatile sig_atomic_t ex_stop;
+static FILE *log_file;
+
+static void on_signal(int sig)
+{
+	ex_stop = sig;
+}
+
+void ex_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL); /* --duration */
+}
+
+void ex_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir)
+{
+	char os_release[4096] = "", err[1024];
+
+	memset(k, 0, sizeof(*k));
+	if (geteuid() != 0) {
+		ex_fail("must run as root (loading BPF programs needs CAP_BPF and CAP_SYS_ADMIN)");
+		return FW_EXIT_NOT_ROOT;
+	}
+	uname(&k->uts);
+	if (fw_tracefs_open(k->tracefs, sizeof(k->tracefs), &k->tracefs_mounted) < 0) {
+		ex_fail("no tracefs, and it cannot be mounted: %s", strerror(errno));
+		return FW_EXIT_BPF;
+	}
+	fw_read_small_file("/etc/os-release", os_release, sizeof(os_release));
+	{
+		struct fw_headers_query q = {
+			.root = "",
+			.release = k->uts.release,
+			.machine = k->uts.machine,
+			.explicit_dir = headers_dir,
+			.env_source = getenv("BCC_KERNEL_SOURCE"),
+			.state_dir = EX_STATE_DIR,
+			.os_release = os_release,
+		};
+
+		if (fw_find_headers(&q, &k->hdr, err, sizeof(err)) < 0) {
+			ex_fail("%s", err);
+			return FW_EXIT_HEADERS;
+		}
+	}
+	if (k->hdr.source[0] && setenv("BCC_KERNEL_SOURCE", k->hdr.source, 1) < 0) {
+		ex_fail("cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
+		return FW_EXIT_HEADERS;
+	}
+	return FW_EXIT_OK;
+}
+
+bool ex_has_syscall_tracepoint(const struct ex_kernel *k, const char *event)
+{
+	return fw_tracepoint_exists(k->tracefs, "syscalls", event);
+}
+
+const char *ex_bpf_lsm_unavailable(void)
+{
+	char lsms[1024] = "";
+	struct stat st;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st) < 0 || st.st_size == 0)
+		return "no kernel BTF (/sys/kernel/btf/vmlinux)";
+	if (fw_read_small_file("/sys/kernel/security/lsm", lsms, sizeof(lsms)) > 0) {
+		char *tok, *save = NULL;
+
+		for (tok = strtok_r(lsms, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+			if (!strcmp(tok, "bpf"))
+				return NULL;
+		return "the bpf LSM is not active (not in /sys/kernel/security/lsm; boot with lsm=...,bpf)";
+	}
+	return NULL;
+}
+
+int ex_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
+	       bool verbose)
+{
+	if (fw_bpf_compile(b, source, cflags, ncflags, verbose) == 0)
+		return FW_EXIT_OK;
+	ex_fail("cannot compile the probe with the kernel headers in %s%s%s",
+		getenv("BCC_KERNEL_SOURCE") ? getenv("BCC_KERNEL_SOURCE") : "the default place",
+		b->last_error[0] ? ": " : "", b->last_error);
+	return FW_EXIT_BPF;
+}
+
+int ex_log_open(const char *path)
+{
+	log_file = fopen(path, "ae");
+	if (!log_file) {
+		ex_fail("cannot open log file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ex_log(const char *fmt, ...)
+{
+	char stamp[64], text[1024];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	printf("%s.%03ld %s\n", stamp, ts.tv_nsec / 1000000, text);
+	fflush(stdout);
+	if (log_file) {
+		fprintf(log_file, "%s.%03ld %s\n", stamp, ts.tv_nsec / 1000000, text);
+		fflush(log_file);
+	}
+}
+
+void ex_log_close(void)
+{
+	if (log_file)
+		fclose(log_file);
+	log_file = NULL;
+}
+
+void ex_poll_until_stopped(struct fw_bpf *b, void (*tick)(void *), void *cookie, int tick_ms)
+{
+	uint64_t next = fw_mono_ns() + (uint64_t)tick_ms * 1000000ULL;
+
+	while (!ex_stop) {
+		fw_bpf_poll(b, 200);
+		if (tick && fw_mono_ns() >= next) {
+			tick(cookie);
+			next = fw_mono_ns() + (uint64_t)tick_ms * 1000000ULL;
+		}
+	}
+	fw_bpf_drain(b);
+}
+
+uint64_t ex_percpu_sum(int map_fd, uint32_t key)
+{
+	static int ncpu;
+	uint64_t vals[FW_MAX_CPUS], sum = 0;
+	int i;
+
+	if (!ncpu) {
+		char list[256];
+		int cpus[FW_MAX_CPUS], n;
+
+		n = fw_read_small_file("/sys/devices/system/cpu/possible", list, sizeof(list)) > 0
+			    ? fw_parse_cpulist(list, cpus, FW_MAX_CPUS)
+			    : -1;
+		ncpu = n > 0 ? cpus[n - 1] + 1 : -1;
+	}
+	if (map_fd < 0 || ncpu <= 0 || ncpu > FW_MAX_CPUS || bpf_lookup_elem(map_fd, &key, vals) < 0)
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fw-net-block: target commands may not use the network syscalls
+ * (connect, sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg).
+ * With BPF-LSM the calls fail with EPERM; without it the caller is killed
+ * from the syscalls' tracepoints.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bcc/libbpf.h>
+#include <linux/types.h>
+
+#include "ex_common.h"
+#include "ex_lists.h"
+#include "net_block.h"
+#include "util.h"
+
+extern const char net_block_probe_source[];
+
+enum mode { MODE_AUTO, MODE_LSM, MODE_KILL };
+
+static const char *const call_names[NB_CALLS] = {
+	[NB_CONNECT] = "connect",   [NB_SENDTO] = "sendto",	  [NB_RECVFROM] = "recvfrom",
+	[NB_SENDMSG] = "sendmsg",   [NB_RECVMSG] = "recvmsg",	  [NB_SENDMMSG] = "sendmmsg",
+	[NB_RECVMMSG] = "recvmmsg",
+};
+static const char *const tp_flags[NB_CALLS] = {
+	[NB_CONNECT] = "-DEX_TP_CONNECT=1",   [NB_SENDTO] = "-DEX_TP_SENDTO=1",
+	[NB_RECVFROM] = "-DEX_TP_RECVFROM=1", [NB_SENDMSG] = "-DEX_TP_SENDMSG=1",
+	[NB_RECVMSG] = "-DEX_TP_RECVMSG=1",   [NB_SENDMMSG] = "-DEX_TP_SENDMMSG=1",
+	[NB_RECVMMSG] = "-DEX_TP_RECVMMSG=1",
+};
+
+static struct {
+	char comm[NB_MAX_TARGETS][EX_COMM_LEN];
+	size_t n;
+	enum mode mode;
+	const char *log;
+	const char *headers;
+	unsigned duration;
+	bool verbose;
+} opt;
+
+static unsigned long long lost_events;
+static bool lsm_mode;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fw-net-block [OPTIONS] COMM...\n"
+		"\n"
+		"Target commands (the kernel's comm, at most 15 characters) may not use the\n"
+		"network: connect, sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg.\n"
+		"Other processes are untouched. Runs until Ctrl-C (or --duration).\n"
+		"\n"
+		"Modes:\n"
+		"  lsm   BPF-LSM programs on socket_connect, socket_sendmsg and socket_recvmsg:\n"
+		"        the call fails with EPERM before anything is sent (read and write on a\n"
+		"        socket too). Needs kernel BTF and the bpf LSM active (lsm=...,bpf).\n"
+		"  kill  the caller is killed at the syscall's entry (SIGKILL). The call itself\n"
+		"        may still go out; read and write on a socket are not watched.\n"
+		"  auto  lsm where it loads, else kill (the default); the mode in use is printed.\n"
+		"\n"
+		"Options:\n"
+		"  -m, --mode MODE             auto, lsm or kill (default: auto)\n"
+		"  -o, --log FILE              also append every block to FILE\n"
+		"  -d, --duration SECONDS      stop after this long (default: until Ctrl-C)\n"
+		"  -K, --kernel-headers DIR    kernel headers for the BPF compiler\n"
+		"  -v, --verbose               show the BPF compiler's and loader's messages\n"
+		"  -h, --help                  this help\n"
+		"\n"
+		"Examples:\n"
+		"  fw-net-block curl wget                 # they can no longer reach anything\n"
+		"  fw-net-block -m kill -o blocked.log backup-agent\n"
+		"\n"
+		"Exit status: 0 after a clean detach, 1 not root, 2 bad arguments, 4 no kernel\n"
+		"headers, 5 the probe did not compile, load or attach (or --mode lsm where\n"
+		"BPF-LSM is unavailable).\n");
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "log", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "kernel-headers", required_argument, NULL, 'K' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[512];
+	uint64_t v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:o:d:K:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				opt.mode = MODE_AUTO;
+			else if (!strcmp(optarg, "lsm"))
+				opt.mode = MODE_LSM;
+			else if (!strcmp(optarg, "kill"))
+				opt.mode = MODE_KILL;
+			else {
+				snprintf(err, sizeof(err), "invalid --mode '%s': auto, lsm or kill", optarg);
+				goto bad;
+			}
+			break;
+		case 'o':
+			opt.log = optarg;
+			break;
+		case 'd':
+			if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
+				snprintf(err, sizeof(err), "invalid --duration '%s': whole seconds, at least 1",
+					 optarg);
+				goto bad;
+			}
+			opt.duration = (unsigned)v;
+			break;
+		case 'K':
+			opt.headers = optarg;
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(FW_EXIT_OK);
+		case ':':
+			snprintf(err, sizeof(err), "option '%s' needs a value", argv[optind - 1]);
+			goto bad;
+		default:
+			snprintf(err, sizeof(err), "unknown option '%s' (see --help)", argv[optind - 1]);
+			goto bad;
+		}
+	}
+	if (optind == argc) {
+		snprintf(err, sizeof(err), "no target command given (see --help)");
+		goto bad;
+	}
+	for (; optind < argc; optind++) {
+		if (opt.n == NB_MAX_TARGETS) {
+			snprintf(err, sizeof(err), "too many targets (at most %d)", NB_MAX_TARGETS);
+			goto bad;
+		}
+		if (ex_parse_comm(argv[optind], opt.comm[opt.n], err, sizeof(err)) < 0)
+			goto bad;
+		opt.n++;
+	}
+	return 0;
+bad:
+	ex_fail("%s", err);
+	return -1;
+}
+
+static void on_event(void *cookie, void *data, int size)
+{
+	struct nb_event e;
+	const char *call;
+
+	(void)cookie;
+	if (size < (int)sizeof(e))
+		return;
+	memcpy(&e, data, sizeof(e));
+	e.comm[sizeof(e.comm) - 1] = '\0';
+	call = e.call < NB_CALLS ? call_names[e.call] : "?";
+	if (e.action == NB_DENIED)
+		ex_log("denied: pid %u (%s), uid %u: %s (socket_%s hook): EPERM", e.tgid, e.comm, e.uid,
+		       call, call);
+	else
+		ex_log("killed: pid %u (%s), uid %u: %s", e.tgid, e.comm, e.uid, call);
+}
+
+static void on_lost(void *cookie, uint64_t lost)
+{
+	(void)cookie;
+	lost_events += lost;
+}
+
+static int attach_lsm(struct fw_bpf *b)
+{
+	static const char *const hooks[] = { "lsm__socket_connect", "lsm__socket_sendmsg",
+					     "lsm__socket_recvmsg" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (fw_bpf_attach_lsm(b, hooks[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cflags[NB_CALLS + 1], *lsm_unavailable = NULL;
+	char why[700] = "", ev[48], fn[96];
+	struct ex_kernel k;
+	struct fw_bpf b;
+	int rc, n = 0, targets, counters, i, attached = 0;
+
+	if (parse_args(argc, argv) < 0)
+		return FW_EXIT_USAGE;
+	if (opt.log && ex_log_open(opt.log) < 0)
+		return FW_EXIT_USAGE;
+	rc = ex_kernel_setup(&k, opt.headers);
+	if (rc != FW_EXIT_OK)
+		return rc;
+	if (opt.mode != MODE_KILL) {
+		lsm_unavailable = ex_bpf_lsm_unavailable();
+		if (lsm_unavailable && opt.mode == MODE_LSM) {
+			ex_fail("--mode lsm: BPF-LSM is unavailable: %s", lsm_unavailable);
+			return FW_EXIT_BPF;
+		}
+		if (!lsm_unavailable)
+			cflags[n++] = "-DEX_LSM=1";
+	}
+	for (i = 0; i < NB_CALLS; i++) {
+		snprintf(ev, sizeof(ev), "sys_enter_%s", call_names[i]);
+		if (ex_has_syscall_tracepoint(&k, ev))
+			cflags[n++] = tp_flags[i];
+	}
+	rc = ex_compile(&b, net_block_probe_source, cflags, n, opt.verbose);
+	if (rc != FW_EXIT_OK)
+		return rc;
+	targets = fw_bpf_table_fd(&b, "targets");
+	counters = fw_bpf_table_fd(&b, "counters");
+	for (i = 0; i < (int)opt.n; i++) {
+		struct nb_comm_key key;
+		__u8 one = 1;
+
+		memcpy(key.comm, opt.comm[i], sizeof(key.comm));
+		if (targets < 0 || bpf_update_elem(targets, &key, &one, 0) < 0) {
+			ex_fail("cannot fill the probe's targets map: %s", strerror(errno));
+			fw_bpf_close(&b);
+			return FW_EXIT_BPF;
+		}
+	}
+	if (opt.mode != MODE_KILL && !lsm_unavailable) {
+		if (attach_lsm(&b) == 0) {
+			lsm_mode = true;
+		} else {
+			snprintf(why, sizeof(why), "the LSM programs did not load or attach: %s",
+				 b.last_error[0] ? b.last_error : strerror(errno));
+			lsm_unavailable = why;
+			if (opt.mode == MODE_LSM) {
+				ex_fail("--mode lsm: %s", why);
+				fw_bpf_close(&b);
+				return FW_EXIT_BPF;
+			}
+			fw_bpf_detach_kind(&b, FW_ATTACH_LSM); /* a partial set of hooks */
+		}
+	}
+	for (i = 0; !lsm_mode && i < NB_CALLS; i++) {
+		snprintf(ev, sizeof(ev), "sys_enter_%s", call_names[i]);
+		if (!ex_has_syscall_tracepoint(&k, ev))
+			continue;
+		snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
+		if (fw_bpf_attach_tracepoint(&b, fn, "syscalls", ev) < 0) {
+			ex_fail("cannot attach to syscalls:%s: %s", ev,
+				b.last_error[0] ? b.last_error : strerror(errno));
+			fw_bpf_close(&b);
+			return FW_EXIT_BPF;
+		}
+		attached++;
+	}
+	if (!lsm_mode && attached == 0) {
+		ex_fail("no network syscall tracepoints (syscalls:sys_enter_connect, ...) on this kernel");
+		fw_bpf_close(&b);
+		return FW_EXIT_BPF;
+	}
+	if (fw_bpf_open_perf(&b, "events", on_event, on_lost, NULL, 8, 1) < 0) {
+		ex_fail("cannot open the perf buffer: %s", strerror(errno));
+		fw_bpf_close(&b);
+		return FW_EXIT_BPF;
+	}
+	fw_bpf_release_compiler(&b);
+	ex_catch_signals();
+	if (opt.duration)
+		alarm(opt.duration);
+	if (lsm_mode)
+		fprintf(stderr, "fw-net-block: mode lsm: the targets' connect, send and receive calls "
+				"fail with EPERM\n");
+	else
+		fprintf(stderr, "fw-net-block: mode kill%s%s%s: targets are killed at their first "
+				"network syscall (%d tracepoints)\n",
+			opt.mode == MODE_KILL ? " (asked for)" : ", since BPF-LSM is unavailable (",
+			opt.mode == MODE_KILL ? "" : lsm_unavailable, opt.mode == MODE_KILL ? "" : ")",
+			attached);
+	fprintf(stderr, "fw-net-block: attached; targets:");
+	for (i = 0; i < (int)opt.n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", opt.comm[i]);
+	fprintf(stderr, "; Ctrl-C to stop\n");
+
+	ex_poll_until_stopped(&b, NULL, NULL, 1000);
+	{
+		uint64_t blocked = ex_percpu_sum(counters, NB_COUNT_BLOCKED);
+		uint64_t lost = ex_percpu_sum(counters, NB_COUNT_LOST) + lost_events;
+
+		fw_bpf_close(&b);
+		fprintf(stderr, "fw-net-block: detached; %llu calls %s, %llu reports lost\n",
+			(unsigned long long)blocked, lsm_mode ? "denied" : "ended by a kill",
+			(unsigned long long)lost);
+	}
+	ex_log_close();
+	return FW_EXIT_OK;
+}
