@@ -18,6 +18,7 @@
 #define EX_STATE_DIR "/var/cache/bcc-forkwatch" /* merged header trees, shared with the tool */
 
 volatile sig_atomic_t ex_stop;
+unsigned long long ex_lost_events;
 static FILE *log_file;
 
 static void on_signal(int sig)
@@ -191,4 +192,60 @@ uint64_t ex_percpu_sum(int map_fd, uint32_t key)
 	for (i = 0; i < ncpu; i++)
 		sum += vals[i];
 	return sum;
+}
+
+int ex_option(int c, char **argv, struct ex_options *o, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'o':
+		o->log = optarg;
+		return 1;
+	case 'd':
+		if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
+			snprintf(err, errlen, "invalid --duration '%s': whole seconds, at least 1", optarg);
+			return -1;
+		}
+		o->duration = (unsigned)v;
+		return 1;
+	case 'K':
+		o->headers = optarg;
+		return 1;
+	case 'v':
+		o->verbose = true;
+		return 1;
+	case 'h':
+		o->usage(stdout);
+		exit(FW_EXIT_OK);
+	case ':':
+		snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		return -1;
+	case '?':
+		snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+int ex_parse_mode(const char *arg, enum ex_mode *mode, char *err, size_t errlen)
+{
+	if (!strcmp(arg, "auto"))
+		*mode = EX_MODE_AUTO;
+	else if (!strcmp(arg, "lsm"))
+		*mode = EX_MODE_LSM;
+	else if (!strcmp(arg, "kill"))
+		*mode = EX_MODE_KILL;
+	else {
+		snprintf(err, errlen, "invalid --mode '%s': auto, lsm or kill", arg);
+		return -1;
+	}
+	return 0;
+}
+
+void ex_on_lost(void *cookie, uint64_t lost)
+{
+	(void)cookie;
+	ex_lost_events += lost;
 }

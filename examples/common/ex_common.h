@@ -16,12 +16,43 @@
 #include "loader.h"
 #include "options.h" /* exit codes, shared with bcc-forkwatch */
 
+#include <getopt.h>
+
 struct ex_kernel {
 	struct utsname uts;
 	char tracefs[256];
 	bool tracefs_mounted;
 	struct fw_headers hdr;
 };
+
+/* The options every example takes, parsed by ex_option. */
+struct ex_options {
+	const char *log;     /* -o, --log FILE */
+	const char *headers; /* -K, --kernel-headers DIR */
+	unsigned duration;   /* -d, --duration SECONDS (0: until Ctrl-C) */
+	bool verbose;	     /* -v, --verbose */
+	void (*usage)(FILE *);
+};
+#define EX_SHORTOPTS "o:d:K:vh"
+#define EX_LONGOPTS                                                 \
+	{ "log", required_argument, NULL, 'o' },                    \
+	{ "duration", required_argument, NULL, 'd' },               \
+	{ "kernel-headers", required_argument, NULL, 'K' },         \
+	{ "verbose", no_argument, NULL, 'v' },                      \
+	{ "help", no_argument, NULL, 'h' }
+
+/* One getopt_long result: a common option (returns 1; --help prints the
+ * usage and exits 0), a missing value or an unknown option (returns -1 with
+ * the reason in err), or the example's own (returns 0). */
+int ex_option(int c, char **argv, struct ex_options *o, char *err, size_t errlen);
+
+/* Where BPF-LSM may be used, or the opener killed instead. */
+enum ex_mode { EX_MODE_AUTO, EX_MODE_LSM, EX_MODE_KILL };
+int ex_parse_mode(const char *arg, enum ex_mode *mode, char *err, size_t errlen);
+
+/* Perf buffer losses, summed for the summary line (fw_lost_cb). */
+extern unsigned long long ex_lost_events;
+void ex_on_lost(void *cookie, uint64_t lost);
 
 /* Set by SIGINT, SIGTERM, SIGHUP and SIGALRM (--duration); the examples
  * poll until then. */

@@ -28,8 +28,6 @@
 
 extern const char file_guard_probe_source[];
 
-enum mode { MODE_AUTO, MODE_LSM, MODE_KILL };
-
 struct guarded {
 	char path[EX_PATH_LEN];
 	char real[EX_PATH_LEN]; /* resolved, when it differs */
@@ -42,14 +40,9 @@ static struct {
 	size_t npaths;
 	char allowed[256][EX_COMM_LEN];
 	size_t nallowed;
-	enum mode mode;
-	const char *log;
-	const char *headers;
-	unsigned duration;
-	bool verbose;
+	enum ex_mode mode;
+	struct ex_options common;
 } opt;
-
-static unsigned long long lost_events;
 
 static void usage(FILE *f)
 {
@@ -136,62 +129,25 @@ static int parse_args(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "allow", required_argument, NULL, 'a' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "log", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "kernel-headers", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		EX_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512], buf[4096];
-	uint64_t v;
-	int c;
+	int c, rc;
 
+	opt.common.usage = usage;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:m:o:d:K:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
+	while ((c = getopt_long(argc, argv, ":a:m:" EX_SHORTOPTS, longopts, NULL)) != -1) {
+		rc = ex_option(c, argv, &opt.common, err, sizeof(err));
+		if (rc < 0)
+			goto bad;
+		if (rc > 0)
+			continue;
+		if (c == 'a') {
 			snprintf(buf, sizeof(buf), "%s", optarg);
 			if (ex_each_item(buf, add_allowed, NULL, err, sizeof(err)) < 0)
 				goto bad;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				opt.mode = MODE_AUTO;
-			else if (!strcmp(optarg, "lsm"))
-				opt.mode = MODE_LSM;
-			else if (!strcmp(optarg, "kill"))
-				opt.mode = MODE_KILL;
-			else {
-				snprintf(err, sizeof(err), "invalid --mode '%s': auto, lsm or kill", optarg);
-				goto bad;
-			}
-			break;
-		case 'o':
-			opt.log = optarg;
-			break;
-		case 'd':
-			if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
-				snprintf(err, sizeof(err), "invalid --duration '%s': whole seconds, at least 1",
-					 optarg);
-				goto bad;
-			}
-			opt.duration = (unsigned)v;
-			break;
-		case 'K':
-			opt.headers = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FW_EXIT_OK);
-		case ':':
-			snprintf(err, sizeof(err), "option '%s' needs a value", argv[optind - 1]);
-			goto bad;
-		default:
-			snprintf(err, sizeof(err), "unknown option '%s' (see --help)", argv[optind - 1]);
+		} else if (ex_parse_mode(optarg, &opt.mode, err, sizeof(err)) < 0) { /* -m */
 			goto bad;
 		}
 	}
@@ -282,12 +238,6 @@ static void on_event(void *cookie, void *data, int size)
 		       e.name, guarded);
 }
 
-static void on_lost(void *cookie, uint64_t lost)
-{
-	(void)cookie;
-	lost_events += lost;
-}
-
 static int attach_fallback(struct fw_bpf *b, const struct ex_kernel *k)
 {
 	static const char *const calls[][2] = {
@@ -327,12 +277,12 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	if (opt.log && ex_log_open(opt.log) < 0)
+	if (opt.common.log && ex_log_open(opt.common.log) < 0)
 		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.headers);
+	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	if (opt.mode != MODE_KILL) {
+	if (opt.mode != EX_MODE_KILL) {
 		lsm_unavailable = ex_bpf_lsm_unavailable();
 		if (!lsm_unavailable && k.hdr.mismatch) {
 			snprintf(why, sizeof(why),
@@ -341,12 +291,12 @@ int main(int argc, char **argv)
 				 k.hdr.release, k.uts.release);
 			lsm_unavailable = why;
 		}
-		if (lsm_unavailable && opt.mode == MODE_LSM) {
+		if (lsm_unavailable && opt.mode == EX_MODE_LSM) {
 			ex_fail("--mode lsm: BPF-LSM is unavailable: %s", lsm_unavailable);
 			return FW_EXIT_BPF;
 		}
 	}
-	if (opt.mode != MODE_KILL && !lsm_unavailable)
+	if (opt.mode != EX_MODE_KILL && !lsm_unavailable)
 		cflags[n++] = "-DEX_LSM=1";
 	if (ex_has_syscall_tracepoint(&k, "sys_enter_open"))
 		cflags[n++] = "-DEX_TP_OPEN=1";
@@ -354,7 +304,7 @@ int main(int argc, char **argv)
 		cflags[n++] = "-DEX_TP_OPENAT=1";
 	if (ex_has_syscall_tracepoint(&k, "sys_enter_openat2"))
 		cflags[n++] = "-DEX_TP_OPENAT2=1";
-	rc = ex_compile(&b, file_guard_probe_source, cflags, n, opt.verbose);
+	rc = ex_compile(&b, file_guard_probe_source, cflags, n, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	if (fill_maps(&b) < 0) {
@@ -362,14 +312,14 @@ int main(int argc, char **argv)
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
-	if (opt.mode != MODE_KILL && !lsm_unavailable) {
+	if (opt.mode != EX_MODE_KILL && !lsm_unavailable) {
 		if (fw_bpf_attach_lsm(&b, "lsm__file_open") == 0) {
 			lsm = true;
 		} else {
 			snprintf(why, sizeof(why), "the LSM program did not load or attach: %s",
 				 b.last_error[0] ? b.last_error : strerror(errno));
 			lsm_unavailable = why;
-			if (opt.mode == MODE_LSM) {
+			if (opt.mode == EX_MODE_LSM) {
 				ex_fail("--mode lsm: %s", why);
 				fw_bpf_close(&b);
 				return FW_EXIT_BPF;
@@ -380,7 +330,7 @@ int main(int argc, char **argv)
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
-	if (fw_bpf_open_perf(&b, "events", on_event, on_lost, NULL, 8, 1) < 0) {
+	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
 		ex_fail("cannot open the perf buffer: %s", strerror(errno));
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
@@ -388,11 +338,11 @@ int main(int argc, char **argv)
 	counters_fd = fw_bpf_table_fd(&b, "counters"); /* before the compiler goes */
 	fw_bpf_release_compiler(&b);
 	ex_catch_signals();
-	if (opt.duration)
-		alarm(opt.duration);
+	if (opt.common.duration)
+		alarm(opt.common.duration);
 	if (lsm)
 		fprintf(stderr, "fw-file-guard: mode lsm: unauthorized opens fail with EPERM\n");
-	else if (opt.mode == MODE_KILL)
+	else if (opt.mode == EX_MODE_KILL)
 		fprintf(stderr, "fw-file-guard: mode kill (asked for): openers are killed at the open "
 				"syscall; only the path strings given are matched\n");
 	else
@@ -414,7 +364,7 @@ int main(int argc, char **argv)
 	{
 		uint64_t blocked = ex_percpu_sum(counters_fd, FG_COUNT_BLOCKED);
 		uint64_t allowed = ex_percpu_sum(counters_fd, FG_COUNT_ALLOWED);
-		uint64_t lost = ex_percpu_sum(counters_fd, FG_COUNT_LOST) + lost_events;
+		uint64_t lost = ex_percpu_sum(counters_fd, FG_COUNT_LOST) + ex_lost_events;
 
 		fw_bpf_close(&b);
 		fprintf(stderr,

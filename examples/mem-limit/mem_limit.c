@@ -29,13 +29,8 @@ static struct {
 	char comm[ML_MAX_TARGETS][EX_COMM_LEN];
 	uint64_t bytes[ML_MAX_TARGETS];
 	size_t n;
-	const char *log;
-	const char *headers;
-	unsigned duration;
-	bool verbose;
+	struct ex_options common;
 } opt;
-
-static unsigned long long lost_events;
 
 static void usage(FILE *f)
 {
@@ -68,49 +63,18 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "log", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "kernel-headers", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		EX_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512];
-	uint64_t v;
 	size_t i;
 	int c;
 
+	opt.common.usage = usage;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:d:K:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			opt.log = optarg;
-			break;
-		case 'd':
-			if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
-				snprintf(err, sizeof(err), "invalid --duration '%s': whole seconds, at least 1",
-					 optarg);
-				goto bad;
-			}
-			opt.duration = (unsigned)v;
-			break;
-		case 'K':
-			opt.headers = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FW_EXIT_OK);
-		case ':':
-			snprintf(err, sizeof(err), "option '%s' needs a value", argv[optind - 1]);
+	while ((c = getopt_long(argc, argv, ":" EX_SHORTOPTS, longopts, NULL)) != -1)
+		if (ex_option(c, argv, &opt.common, err, sizeof(err)) < 0)
 			goto bad;
-		default:
-			snprintf(err, sizeof(err), "unknown option '%s' (see --help)", argv[optind - 1]);
-			goto bad;
-		}
-	}
 	if (optind == argc) {
 		snprintf(err, sizeof(err), "no COMM=BYTES limit given (see --help)");
 		goto bad;
@@ -157,12 +121,6 @@ static void on_event(void *cookie, void *data, int size)
 		       e.tgid, e.comm, e.uid, request, total, limit);
 }
 
-static void on_lost(void *cookie, uint64_t lost)
-{
-	(void)cookie;
-	lost_events += lost;
-}
-
 int main(int argc, char **argv)
 {
 	static const char *const tps[][2] = {
@@ -179,12 +137,12 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	if (opt.log && ex_log_open(opt.log) < 0)
+	if (opt.common.log && ex_log_open(opt.common.log) < 0)
 		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.headers);
+	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	rc = ex_compile(&b, mem_limit_probe_source, NULL, 0, opt.verbose);
+	rc = ex_compile(&b, mem_limit_probe_source, NULL, 0, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	limits = fw_bpf_table_fd(&b, "limits");
@@ -208,15 +166,15 @@ int main(int argc, char **argv)
 			return FW_EXIT_BPF;
 		}
 	}
-	if (fw_bpf_open_perf(&b, "events", on_event, on_lost, NULL, 8, 1) < 0) {
+	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
 		ex_fail("cannot open the perf buffer: %s", strerror(errno));
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
 	fw_bpf_release_compiler(&b);
 	ex_catch_signals();
-	if (opt.duration)
-		alarm(opt.duration);
+	if (opt.common.duration)
+		alarm(opt.common.duration);
 	fprintf(stderr, "fw-mem-limit: attached (syscall tracepoints); limits:");
 	for (i = 0; i < opt.n; i++) {
 		ex_format_bytes(opt.bytes[i], text, sizeof(text));
@@ -229,7 +187,7 @@ int main(int argc, char **argv)
 		uint64_t killed = ex_percpu_sum(counters, ML_COUNT_KILLED);
 		uint64_t maps = ex_percpu_sum(counters, ML_COUNT_MAPS);
 		uint64_t untracked = ex_percpu_sum(counters, ML_COUNT_UNTRACKED);
-		uint64_t lost = ex_percpu_sum(counters, ML_COUNT_LOST) + lost_events;
+		uint64_t lost = ex_percpu_sum(counters, ML_COUNT_LOST) + ex_lost_events;
 
 		fw_bpf_close(&b);
 		fprintf(stderr,

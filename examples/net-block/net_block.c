@@ -23,8 +23,6 @@
 
 extern const char net_block_probe_source[];
 
-enum mode { MODE_AUTO, MODE_LSM, MODE_KILL };
-
 static const char *const call_names[NB_CALLS] = {
 	[NB_CONNECT] = "connect",   [NB_SENDTO] = "sendto",	  [NB_RECVFROM] = "recvfrom",
 	[NB_SENDMSG] = "sendmsg",   [NB_RECVMSG] = "recvmsg",	  [NB_SENDMMSG] = "sendmmsg",
@@ -40,14 +38,9 @@ static const char *const tp_flags[NB_CALLS] = {
 static struct {
 	char comm[NB_MAX_TARGETS][EX_COMM_LEN];
 	size_t n;
-	enum mode mode;
-	const char *log;
-	const char *headers;
-	unsigned duration;
-	bool verbose;
+	enum ex_mode mode;
+	struct ex_options common;
 } opt;
-
-static unsigned long long lost_events;
 static bool lsm_mode;
 
 static void usage(FILE *f)
@@ -88,59 +81,18 @@ static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
-		{ "log", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "kernel-headers", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		EX_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512];
-	uint64_t v;
-	int c;
+	int c, rc;
 
+	opt.common.usage = usage;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:o:d:K:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				opt.mode = MODE_AUTO;
-			else if (!strcmp(optarg, "lsm"))
-				opt.mode = MODE_LSM;
-			else if (!strcmp(optarg, "kill"))
-				opt.mode = MODE_KILL;
-			else {
-				snprintf(err, sizeof(err), "invalid --mode '%s': auto, lsm or kill", optarg);
-				goto bad;
-			}
-			break;
-		case 'o':
-			opt.log = optarg;
-			break;
-		case 'd':
-			if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
-				snprintf(err, sizeof(err), "invalid --duration '%s': whole seconds, at least 1",
-					 optarg);
-				goto bad;
-			}
-			opt.duration = (unsigned)v;
-			break;
-		case 'K':
-			opt.headers = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FW_EXIT_OK);
-		case ':':
-			snprintf(err, sizeof(err), "option '%s' needs a value", argv[optind - 1]);
-			goto bad;
-		default:
-			snprintf(err, sizeof(err), "unknown option '%s' (see --help)", argv[optind - 1]);
-			goto bad;
-		}
+	while ((c = getopt_long(argc, argv, ":m:" EX_SHORTOPTS, longopts, NULL)) != -1) {
+		rc = ex_option(c, argv, &opt.common, err, sizeof(err));
+		if (rc < 0 || (rc == 0 && ex_parse_mode(optarg, &opt.mode, err, sizeof(err)) < 0))
+			goto bad; /* -m is the only option of its own */
 	}
 	if (optind == argc) {
 		snprintf(err, sizeof(err), "no target command given (see --help)");
@@ -179,12 +131,6 @@ static void on_event(void *cookie, void *data, int size)
 		ex_log("killed: pid %u (%s), uid %u: %s", e.tgid, e.comm, e.uid, call);
 }
 
-static void on_lost(void *cookie, uint64_t lost)
-{
-	(void)cookie;
-	lost_events += lost;
-}
-
 static int attach_lsm(struct fw_bpf *b)
 {
 	static const char *const hooks[] = { "lsm__socket_connect", "lsm__socket_sendmsg",
@@ -207,14 +153,14 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	if (opt.log && ex_log_open(opt.log) < 0)
+	if (opt.common.log && ex_log_open(opt.common.log) < 0)
 		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.headers);
+	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	if (opt.mode != MODE_KILL) {
+	if (opt.mode != EX_MODE_KILL) {
 		lsm_unavailable = ex_bpf_lsm_unavailable();
-		if (lsm_unavailable && opt.mode == MODE_LSM) {
+		if (lsm_unavailable && opt.mode == EX_MODE_LSM) {
 			ex_fail("--mode lsm: BPF-LSM is unavailable: %s", lsm_unavailable);
 			return FW_EXIT_BPF;
 		}
@@ -226,7 +172,7 @@ int main(int argc, char **argv)
 		if (ex_has_syscall_tracepoint(&k, ev))
 			cflags[n++] = tp_flags[i];
 	}
-	rc = ex_compile(&b, net_block_probe_source, cflags, n, opt.verbose);
+	rc = ex_compile(&b, net_block_probe_source, cflags, n, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	targets = fw_bpf_table_fd(&b, "targets");
@@ -242,14 +188,14 @@ int main(int argc, char **argv)
 			return FW_EXIT_BPF;
 		}
 	}
-	if (opt.mode != MODE_KILL && !lsm_unavailable) {
+	if (opt.mode != EX_MODE_KILL && !lsm_unavailable) {
 		if (attach_lsm(&b) == 0) {
 			lsm_mode = true;
 		} else {
 			snprintf(why, sizeof(why), "the LSM programs did not load or attach: %s",
 				 b.last_error[0] ? b.last_error : strerror(errno));
 			lsm_unavailable = why;
-			if (opt.mode == MODE_LSM) {
+			if (opt.mode == EX_MODE_LSM) {
 				ex_fail("--mode lsm: %s", why);
 				fw_bpf_close(&b);
 				return FW_EXIT_BPF;
@@ -275,23 +221,23 @@ int main(int argc, char **argv)
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
-	if (fw_bpf_open_perf(&b, "events", on_event, on_lost, NULL, 8, 1) < 0) {
+	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
 		ex_fail("cannot open the perf buffer: %s", strerror(errno));
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
 	fw_bpf_release_compiler(&b);
 	ex_catch_signals();
-	if (opt.duration)
-		alarm(opt.duration);
+	if (opt.common.duration)
+		alarm(opt.common.duration);
 	if (lsm_mode)
 		fprintf(stderr, "fw-net-block: mode lsm: the targets' connect, send and receive calls "
 				"fail with EPERM\n");
 	else
 		fprintf(stderr, "fw-net-block: mode kill%s%s%s: targets are killed at their first "
 				"network syscall (%d tracepoints)\n",
-			opt.mode == MODE_KILL ? " (asked for)" : ", since BPF-LSM is unavailable (",
-			opt.mode == MODE_KILL ? "" : lsm_unavailable, opt.mode == MODE_KILL ? "" : ")",
+			opt.mode == EX_MODE_KILL ? " (asked for)" : ", since BPF-LSM is unavailable (",
+			opt.mode == EX_MODE_KILL ? "" : lsm_unavailable, opt.mode == EX_MODE_KILL ? "" : ")",
 			attached);
 	fprintf(stderr, "fw-net-block: attached; targets:");
 	for (i = 0; i < (int)opt.n; i++)
@@ -301,7 +247,7 @@ int main(int argc, char **argv)
 	ex_poll_until_stopped(&b, NULL, NULL, 1000);
 	{
 		uint64_t blocked = ex_percpu_sum(counters, NB_COUNT_BLOCKED);
-		uint64_t lost = ex_percpu_sum(counters, NB_COUNT_LOST) + lost_events;
+		uint64_t lost = ex_percpu_sum(counters, NB_COUNT_LOST) + ex_lost_events;
 
 		fw_bpf_close(&b);
 		fprintf(stderr, "fw-net-block: detached; %llu calls %s, %llu reports lost\n",

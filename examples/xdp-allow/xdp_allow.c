@@ -52,9 +52,8 @@ static struct {
 	char port_text[1024];
 	bool icmp, ipv6;
 	enum xdp_mode xdp_mode;
-	unsigned interval, duration;
-	const char *headers;
-	bool verbose;
+	unsigned interval;
+	struct ex_options common;
 } opt;
 
 static volatile sig_atomic_t print_now;
@@ -152,18 +151,21 @@ static int parse_args(int argc, char **argv)
 		{ "pass-ipv6", no_argument, NULL, '6' },
 		{ "xdp-mode", required_argument, NULL, 'M' },
 		{ "interval", required_argument, NULL, 'I' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "kernel-headers", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		EX_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512], buf[4096];
 	uint64_t v;
-	int c;
+	int c, rc;
 
+	opt.common.usage = usage;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:s:p:M:I:d:K:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:p:M:I:" EX_SHORTOPTS, longopts, NULL)) != -1) {
+		rc = ex_option(c, argv, &opt.common, err, sizeof(err));
+		if (rc < 0)
+			goto bad;
+		if (rc > 0)
+			continue;
 		switch (c) {
 		case 'i':
 			if (!*optarg || strlen(optarg) >= IF_NAMESIZE) {
@@ -198,29 +200,13 @@ static int parse_args(int argc, char **argv)
 			}
 			break;
 		case 'I':
-		case 'd':
-			if (fw_parse_uint(optarg, 1, 86400 * 365, &v) < 0) {
-				snprintf(err, sizeof(err), "invalid --%s '%s': whole seconds, at least 1",
-					 c == 'I' ? "interval" : "duration", optarg);
+			if (fw_parse_uint(optarg, 1, 86400, &v) < 0) {
+				snprintf(err, sizeof(err), "invalid --interval '%s': whole seconds, at least 1",
+					 optarg);
 				goto bad;
 			}
-			*(c == 'I' ? &opt.interval : &opt.duration) = (unsigned)v;
+			opt.interval = (unsigned)v;
 			break;
-		case 'K':
-			opt.headers = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FW_EXIT_OK);
-		case ':':
-			snprintf(err, sizeof(err), "option '%s' needs a value", argv[optind - 1]);
-			goto bad;
-		default:
-			snprintf(err, sizeof(err), "unknown option '%s' (see --help)", argv[optind - 1]);
-			goto bad;
 		}
 	}
 	if (optind < argc) {
@@ -308,10 +294,10 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.headers);
+	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	rc = ex_compile(&b, xdp_allow_probe_source, NULL, 0, opt.verbose);
+	rc = ex_compile(&b, xdp_allow_probe_source, NULL, 0, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	counters = fw_bpf_table_fd(&b, "verdicts");
@@ -347,8 +333,8 @@ int main(int argc, char **argv)
 	ex_catch_signals();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-	if (opt.duration)
-		alarm(opt.duration);
+	if (opt.common.duration)
+		alarm(opt.common.duration);
 	fprintf(stderr, "fw-xdp-allow: attached to %s (%s XDP); sources: ", opt.ifname, mode_name);
 	for (i = 0; i < opt.nsources; i++)
 		fprintf(stderr, "%s%s", i ? "," : "", opt.source_text[i]);

@@ -53,19 +53,25 @@ start_ex() {
 	shift
 	: > "$WORK/out.txt"
 	: > "$WORK/err.txt"
-	PROGS_BEFORE=$(bpftool prog show -j | jq -c '[.[].id]')
 	"${prefix[@]}" "$EXDIR/$@" > "$WORK/out.txt" 2> "$WORK/err.txt" &
 	EX_PID=$!
 	for _ in $(seq 1800); do
-		grep -q "attached" "$WORK/err.txt" && return 0
+		if grep -q "attached" "$WORK/err.txt"; then
+			# The programs this instance holds (its descriptors say), to be
+			# gone after it exits.
+			OURS=$(cat /proc/"$EX_PID"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -un | jq -sc .)
+			[ "$OURS" != "[]" ] || fail "the tool holds no BPF program"
+
+			return 0
+		fi
 		kill -0 "$EX_PID" 2>/dev/null || { wait "$EX_PID"; EX_PID=""; fail "$1 exited before attaching"; }
 		sleep 0.1
 	done
 	fail "$1 did not attach within 180 s"
 }
 
-# stop_ex: Ctrl-C; the tool must exit 0, say it detached, and leave no
-# BPF program behind (the tests run one at a time).
+# stop_ex: Ctrl-C; the tool must exit 0, say it detached, and leave none
+# of its BPF programs behind.
 stop_ex() {
 	local rc left
 	kill -INT "$EX_PID"
@@ -74,7 +80,7 @@ stop_ex() {
 	EX_PID=""
 	[ "$rc" -eq 0 ] || fail "exit $rc after Ctrl-C"
 	grep -q "detached" "$WORK/err.txt" || fail "no 'detached' line after Ctrl-C"
-	left=$(bpftool prog show -j | jq -c --argjson b "$PROGS_BEFORE" '[.[] | select(.id as $i | $b | index($i) | not) | .name]')
+	left=$(bpftool prog show -j | jq -c --argjson o "$OURS" '[.[] | select(.id as $i | $o | index($i)) | .name]')
 	[ "$left" = "[]" ] || fail "programs left after exit: $left"
 }
 
