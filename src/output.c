@@ -138,12 +138,17 @@ void fw_format_rfc3339(double wall, char *buf, size_t len)
 	time_t secs = (time_t)floor(wall);
 	int ms = (int)((wall - (double)secs) * 1000.0);
 	struct tm tm;
+	size_t n;
 
 	if (ms > 999)
 		ms = 999;
+	if (ms < 0)
+		ms = 0;
 	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+	/* strftime, not one snprintf of the tm fields: GCC at -O3 cannot bound
+	 * those and fails the build with -Werror=format-truncation. */
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", ms);
 }
 
 void fw_format_text(const struct fw_report *r, char *buf, size_t len)
