@@ -15,7 +15,7 @@
 
 BPF_HASH(allowed_comms, struct fg_comm_key, u8, 256);
 BPF_HASH(guarded_inodes, struct fg_inode_key, u32, FG_MAX_ENTRIES);
-BPF_HASH(guarded_paths, struct fg_path_key, u32, FG_MAX_ENTRIES);
+BPF_HASH(guarded_paths, struct fg_path_key, u32, 2 * FG_MAX_ENTRIES); /* a path and its resolved form */
 BPF_ARRAY(guarded_dirs, struct fg_dir, FG_MAX_DIRS);
 BPF_PERCPU_ARRAY(counters, u64, FG_COUNTERS);
 BPF_PERCPU_ARRAY(event_scratch, struct fg_event, 1);
