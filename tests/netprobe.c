@@ -9,6 +9,7 @@
  *   fw-netprobe COMM udp-recv ADDR PORT SECONDS    prints "received N"
  *   fw-netprobe COMM tcp-connect SRC DST PORT MS   0 connected, 4 timed out
  *   fw-netprobe COMM tcp-listen ADDR PORT SECONDS  prints "accepted N"
+ *   fw-netprobe COMM ping SRC DST MS               ICMP echo: 0 answered, 4 not
  *
  * Exit status: 0 done, 3 the kernel said EPERM, 4 timed out, 1 any other
  * error, 2 usage. SRC "-" lets the kernel choose the source address.
@@ -99,6 +100,63 @@ static int one_call(const char *call)
 	return 0;
 }
 
+static unsigned short icmp_sum(const void *p, size_t len)
+{
+	const unsigned short *w = p;
+	unsigned long sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const unsigned char *)w;
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum += sum >> 16;
+	return (unsigned short)~sum;
+}
+
+/* One ICMP echo request from src to dst on a raw socket; waits ms for the
+ * reply that carries our id. */
+static int ping(const char *src_ip, const char *dst_ip, int ms)
+{
+	struct sockaddr_in src, dst;
+	unsigned char req[16] = { 8, 0 }, buf[1500];
+	unsigned short id = (unsigned short)getpid(), sum;
+	double end = now() + ms / 1000.0;
+	int fd;
+
+	if (addr_of(src_ip, "0", &src) < 0 || addr_of(dst_ip, "0", &dst) < 0)
+		return 2;
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0)
+		return fail("socket");
+	if (strcmp(src_ip, "-") && bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
+		return fail("bind");
+	memcpy(req + 4, &id, 2);
+	req[7] = 1; /* sequence */
+	sum = icmp_sum(req, sizeof(req));
+	memcpy(req + 2, &sum, 2);
+	if (sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		return fail("sendto");
+	while (now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		size_t ihl;
+
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 20)
+			continue;
+		ihl = (size_t)(buf[0] & 0xf) * 4;
+		if ((size_t)n >= ihl + 8 && buf[ihl] == 0 && !memcmp(buf + ihl + 4, &id, 2)) {
+			printf("answered\n");
+			return 0;
+		}
+	}
+	printf("ping: no answer\n");
+	return 4;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in src, dst;
@@ -110,6 +168,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!strcmp(argv[2], "call") && argc == 4)
 		return one_call(argv[3]);
+	if (!strcmp(argv[2], "ping") && argc == 6)
+		return ping(argv[3], argv[4], atoi(argv[5]));
 	if (!strcmp(argv[2], "udp-send") && argc == 7) {
 		int i, n = atoi(argv[6]);
 

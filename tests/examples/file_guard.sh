@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # fw-file-guard: guarded files and directories cannot be opened but by the
-# allowed commands; everything else is untouched; detaching lifts it.
+# allowed commands (in lsm mode under any name: a hard link too);
+# everything else is untouched; detaching lifts it.
 . "$(dirname "$0")/lib.sh"
 need_root
 T=fw-file-guard
@@ -40,6 +41,14 @@ blocked() { # PATH: cat must fail the way the mode says
 blocked "$G/secret"
 blocked "$G/dir/inner"
 blocked "$G/dir/"
+n_blocked=3
+if [ "$mode" = lsm ]; then
+	# By inode: another name for the file is guarded too (kill mode sees
+	# only the path strings, as its start line says).
+	ln "$G/secret" "$G/alias" || fail "cannot make a hard link"
+	blocked "$G/alias"
+	n_blocked=4
+fi
 [ "$("$WORK/fgallowed" "$G/secret")" = secret ] || fail "the allowed command could not read the file"
 [ "$("$WORK/fgallowed" "$G/dir/inner")" = inner ] || fail "the allowed command could not read below the directory"
 [ "$(cat "$G/free")" = free ] || fail "an unguarded file beside them was blocked"
@@ -47,7 +56,7 @@ cat /etc/os-release > /dev/null || fail "an unrelated file was blocked"
 sleep 0.5
 stop_ex
 n=$(grep -c "(cat).*guarded: $G/" "$WORK/blocked.log")
-[ "$n" -eq 3 ] || fail "$n blocks logged in --log, expected 3: $(cat "$WORK/blocked.log")"
-grep -q "detached; 3 opens [a-z]*, 2 allowed" "$WORK/err.txt" || fail "summary: $(tail -1 "$WORK/err.txt")"
+[ "$n" -eq "$n_blocked" ] || fail "$n blocks logged in --log, expected $n_blocked: $(cat "$WORK/blocked.log")"
+grep -q "detached; $n_blocked opens [a-z]*, 2 allowed" "$WORK/err.txt" || fail "summary: $(tail -1 "$WORK/err.txt")"
 [ "$(cat "$G/secret")" = secret ] || fail "still blocked after detaching"
-echo "PASS: mode $mode: 3 opens blocked ($( [ "$mode" = lsm ] && echo EPERM || echo killed)), the allowed command and other files untouched, lifted on detach"
+echo "PASS: mode $mode: $n_blocked opens blocked ($( [ "$mode" = lsm ] && echo EPERM || echo killed)), the allowed command and other files untouched, lifted on detach"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # fw-xdp-allow between two network namespaces joined by veth (never a real
-# interface): allowed sources to allowed ports pass, the rest is dropped and
-# counted per reason, and detaching restores the link.
+# interface): allowed sources to allowed ports pass (and ICMP from them,
+# with --allow-icmp), the rest is dropped and counted per reason, and
+# detaching restores the link.
 . "$(dirname "$0")/lib.sh"
 need_root
 T=fw-xdp-allow
@@ -51,8 +52,10 @@ tcp() {
 }
 
 [ "$(udp 10.199.0.3 5003)" -ge 18 ] || fail "the link does not carry UDP before the tool is attached"
+ping_from() { ip netns exec "$B" "$P" xa-ping ping "$1" 10.199.0.1 700 > /dev/null; }
+ping_from 10.199.0.3 || fail "the link does not carry ICMP before the tool is attached"
 
-start_ex ip netns exec "$A" -- $T -i xa0 -s 10.199.0.2 -p 5001/udp,5002/tcp
+start_ex ip netns exec "$A" -- $T -i xa0 -s 10.199.0.2 -p 5001/udp,5002/tcp --allow-icmp
 grep -q "attached to xa0 (native XDP)" "$WORK/err.txt" || grep -q "attached to xa0 (generic XDP)" "$WORK/err.txt" ||
 	fail "no attach line: $(cat "$WORK/err.txt")"
 ip -n "$A" link show xa0 | grep -q xdp || fail "no XDP program on xa0 while attached"
@@ -63,6 +66,8 @@ allowed=$(udp 10.199.0.2 5001)
 tcp 10.199.0.2 5002 || fail "allowed TCP connection failed"
 tcp 10.199.0.3 5002 && fail "TCP from a source not allowed connected"
 tcp 10.199.0.2 5004 && fail "TCP to a port not allowed connected"
+ping_from 10.199.0.2 || fail "ICMP from an allowed source (--allow-icmp) got no answer"
+ping_from 10.199.0.3 && fail "ICMP from a source not allowed was answered"
 kill -USR1 "$EX_PID"
 sleep 0.5
 grep -q "packets on xa0:" "$WORK/out.txt" || fail "SIGUSR1 printed no counters"
@@ -72,6 +77,7 @@ final=$(tac "$WORK/out.txt" | sed '/packets on xa0:/q' | tac)
 count() { awk -v k="$1" 'index($0, k) { print $NF }' <<< "$final"; }
 [ "$(count "drop  source not allowed")" -ge 20 ] || fail "source drops: $final"
 [ "$(count "drop  port not allowed")" -ge 20 ] || fail "port drops: $final"
+[ "$(count "pass  icmp from an allowed source")" -ge 1 ] || fail "icmp passes: $final"
 [ "$(count "pass  allowed (source and port)")" -ge "$allowed" ] || fail "passes: $final"
 ip -n "$A" link show xa0 | grep -q xdp && fail "the XDP program is still on xa0 after detaching"
 [ "$(udp 10.199.0.3 5003)" -ge 18 ] || fail "the link does not carry UDP after detaching"
