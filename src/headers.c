@@ -371,3 +371,27 @@ int fw_find_headers(const struct fw_headers_query *q, struct fw_headers *h, char
 		    "--kernel-headers DIR)", q->release, hint);
 	return -1;
 }
+
+int fw_use_headers(const char *release, const char *machine, const char *explicit_dir,
+		   struct fw_headers *h, char *err, size_t errlen)
+{
+	char os_release[4096] = "";
+	struct fw_headers_query q = {
+		.root = "",
+		.release = release,
+		.machine = machine,
+		.explicit_dir = explicit_dir,
+		.env_source = getenv("BCC_KERNEL_SOURCE"),
+		.state_dir = FW_HEADERS_STATE_DIR,
+		.os_release = os_release,
+	};
+
+	fw_read_small_file("/etc/os-release", os_release, sizeof(os_release));
+	if (fw_find_headers(&q, h, err, errlen) < 0)
+		return -1;
+	if (h->source[0] && setenv("BCC_KERNEL_SOURCE", h->source, 1) < 0) {
+		snprintf(err, errlen, "cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

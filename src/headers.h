@@ -31,6 +31,16 @@ struct fw_headers_query {
 int fw_find_headers(const struct fw_headers_query *q, struct fw_headers *h, char *err,
 		    size_t errlen);
 
+/* Where merged header trees are kept on the running system. */
+#define FW_HEADERS_STATE_DIR "/var/cache/bcc-forkwatch"
+
+/* The same search for the running system: reads /etc/os-release (for the
+ * package hint), searches from the real root, merging into
+ * FW_HEADERS_STATE_DIR, and points BCC_KERNEL_SOURCE at what it found. 0,
+ * or -1 with a one-line reason. */
+int fw_use_headers(const char *release, const char *machine, const char *explicit_dir,
+		   struct fw_headers *h, char *err, size_t errlen);
+
 /* "linux-headers-6.1.0-9-amd64", "kernel-devel-6.5.6-300.fc39.x86_64", ... */
 void fw_headers_package_hint(const char *os_release, const char *release, char *buf,
 			     size_t len);

@@ -34,7 +34,6 @@
 #include "tracefs.h"
 #include "util.h"
 
-#define STATE_DIR "/var/cache/bcc-forkwatch"
 #define ALERT_PAGES 8 /* alerts are rare; 32 KiB per CPU is plenty */
 #define TEXTFILE_PERIOD_NS 5000000000ULL
 #define LOST_REPORT_PERIOD_NS 1000000000ULL
@@ -431,28 +430,12 @@ static void print_summary(struct fw_session *s, double seconds)
 /* Stage: kernel headers for BCC. Returns an exit code. */
 static int find_headers(const struct kernel_facts *k, const struct fw_options *o)
 {
-	char os_release[4096] = "", err[1024];
 	struct fw_headers hdr;
+	char err[1024];
 
-	fw_read_small_file("/etc/os-release", os_release, sizeof(os_release));
-	{
-		struct fw_headers_query q = {
-			.root = "",
-			.release = k->uts.release,
-			.machine = k->uts.machine,
-			.explicit_dir = o->kernel_headers,
-			.env_source = getenv("BCC_KERNEL_SOURCE"),
-			.state_dir = STATE_DIR,
-			.os_release = os_release,
-		};
-
-		if (fw_find_headers(&q, &hdr, err, sizeof(err)) < 0) {
-			fw_fail("%s", err);
-			return FW_EXIT_HEADERS;
-		}
-	}
-	if (hdr.source[0] && setenv("BCC_KERNEL_SOURCE", hdr.source, 1) < 0) {
-		fw_fail("cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
+	if (fw_use_headers(k->uts.release, k->uts.machine, o->kernel_headers, &hdr, err,
+			   sizeof(err)) < 0) {
+		fw_fail("%s", err);
 		return FW_EXIT_HEADERS;
 	}
 	if (hdr.mismatch)

@@ -15,8 +15,6 @@
 #include "tracefs.h"
 #include "util.h"
 
-#define EX_STATE_DIR "/var/cache/bcc-forkwatch" /* merged header trees, shared with the tool */
-
 volatile sig_atomic_t ex_stop;
 unsigned long long ex_lost_events;
 static FILE *log_file;
@@ -50,7 +48,7 @@ void ex_fail(const char *fmt, ...)
 
 int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir)
 {
-	char os_release[4096] = "", err[1024];
+	char err[1024];
 
 	memset(k, 0, sizeof(*k));
 	if (geteuid() != 0) {
@@ -62,25 +60,8 @@ int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir)
 		ex_fail("no tracefs, and it cannot be mounted: %s", strerror(errno));
 		return FW_EXIT_BPF;
 	}
-	fw_read_small_file("/etc/os-release", os_release, sizeof(os_release));
-	{
-		struct fw_headers_query q = {
-			.root = "",
-			.release = k->uts.release,
-			.machine = k->uts.machine,
-			.explicit_dir = headers_dir,
-			.env_source = getenv("BCC_KERNEL_SOURCE"),
-			.state_dir = EX_STATE_DIR,
-			.os_release = os_release,
-		};
-
-		if (fw_find_headers(&q, &k->hdr, err, sizeof(err)) < 0) {
-			ex_fail("%s", err);
-			return FW_EXIT_HEADERS;
-		}
-	}
-	if (k->hdr.source[0] && setenv("BCC_KERNEL_SOURCE", k->hdr.source, 1) < 0) {
-		ex_fail("cannot set BCC_KERNEL_SOURCE: %s", strerror(errno));
+	if (fw_use_headers(k->uts.release, k->uts.machine, headers_dir, &k->hdr, err, sizeof(err)) < 0) {
+		ex_fail("%s", err);
 		return FW_EXIT_HEADERS;
 	}
 	return FW_EXIT_OK;
