@@ -47,6 +47,7 @@ static void quiet_begin(struct fw_bpf *b, struct quiet *q)
 static void quiet_end(struct fw_bpf *b, struct quiet *q)
 {
 	char buf[16384], *line, *save = NULL;
+	int saved_errno = errno; /* the call's, for the caller's message */
 	ssize_t n;
 
 	if (q->saved < 0)
@@ -56,6 +57,7 @@ static void quiet_end(struct fw_bpf *b, struct quiet *q)
 	close(q->saved);
 	n = pread(q->memfd, buf, sizeof(buf) - 1, 0);
 	close(q->memfd);
+	errno = saved_errno;
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
@@ -142,6 +144,25 @@ static int load(struct fw_bpf *b, const char *fn, int prog_type)
 	return fd;
 }
 
+/* The next attachment, cleared and of its kind, with fn loaded as
+ * prog_type into *prog; NULL when the table is full or the load failed.
+ * It counts only once the caller has attached it (b->natt++). */
+static struct fw_attachment *next_attachment(struct fw_bpf *b, const char *fn, int prog_type,
+					     enum fw_attach_kind kind, int *prog)
+{
+	struct fw_attachment *a;
+
+	if (b->natt == FW_MAX_ATTACH)
+		return NULL;
+	*prog = load(b, fn, prog_type);
+	if (*prog < 0)
+		return NULL;
+	a = &b->att[b->natt];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	return a;
+}
+
 int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, bool ret)
 {
 	struct fw_attachment *a;
@@ -149,13 +170,9 @@ int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, b
 	char *c;
 	int prog;
 
-	if (b->natt == FW_MAX_ATTACH)
+	a = next_attachment(b, fn, BPF_PROG_TYPE_KPROBE, FW_ATTACH_KPROBE, &prog);
+	if (!a)
 		return -1;
-	prog = load(b, fn, BPF_PROG_TYPE_KPROBE);
-	if (prog < 0)
-		return -1;
-	a = &b->att[b->natt];
-	memset(a, 0, sizeof(*a));
 	/* Same event naming as BCC's Python: p_<symbol> or r_<symbol>, '.' made '_'. */
 	snprintf(a->event, sizeof(a->event), "%s_%s", ret ? "r" : "p", symbol);
 	for (c = a->event; *c; c++)
@@ -167,7 +184,6 @@ int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, b
 	quiet_end(b, &q);
 	if (a->fd < 0)
 		return -1;
-	a->kind = FW_ATTACH_KPROBE;
 	b->natt++;
 	return 0;
 }
@@ -179,13 +195,9 @@ int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *categ
 	struct quiet q;
 	int prog;
 
-	if (b->natt == FW_MAX_ATTACH)
+	a = next_attachment(b, fn, BPF_PROG_TYPE_TRACEPOINT, FW_ATTACH_TRACEPOINT, &prog);
+	if (!a)
 		return -1;
-	prog = load(b, fn, BPF_PROG_TYPE_TRACEPOINT);
-	if (prog < 0)
-		return -1;
-	a = &b->att[b->natt];
-	memset(a, 0, sizeof(*a));
 	snprintf(a->category, sizeof(a->category), "%s", category);
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	quiet_begin(b, &q);
@@ -193,7 +205,6 @@ int fw_bpf_attach_tracepoint(struct fw_bpf *b, const char *fn, const char *categ
 	quiet_end(b, &q);
 	if (a->fd < 0)
 		return -1;
-	a->kind = FW_ATTACH_TRACEPOINT;
 	b->natt++;
 	return 0;
 }
@@ -202,25 +213,17 @@ int fw_bpf_attach_lsm(struct fw_bpf *b, const char *fn)
 {
 	struct fw_attachment *a;
 	struct quiet q;
-	int prog, err;
+	int prog;
 
-	if (b->natt == FW_MAX_ATTACH)
+	a = next_attachment(b, fn, BPF_PROG_TYPE_LSM, FW_ATTACH_LSM, &prog);
+	if (!a)
 		return -1;
-	prog = load(b, fn, BPF_PROG_TYPE_LSM);
-	if (prog < 0)
-		return -1;
-	a = &b->att[b->natt];
-	memset(a, 0, sizeof(*a));
 	snprintf(a->name, sizeof(a->name), "%s", fn);
 	quiet_begin(b, &q);
 	a->fd = bpf_attach_lsm(prog);
-	err = errno;
 	quiet_end(b, &q);
-	if (a->fd < 0) {
-		errno = err;
+	if (a->fd < 0)
 		return -1;
-	}
-	a->kind = FW_ATTACH_LSM;
 	b->natt++;
 	return 0;
 }
@@ -229,27 +232,19 @@ int fw_bpf_attach_xdp(struct fw_bpf *b, const char *fn, const char *ifname, unsi
 {
 	struct fw_attachment *a;
 	struct quiet q;
-	int prog, rc, err;
+	int prog, rc;
 
-	if (b->natt == FW_MAX_ATTACH)
+	a = next_attachment(b, fn, BPF_PROG_TYPE_XDP, FW_ATTACH_XDP, &prog);
+	if (!a)
 		return -1;
-	prog = load(b, fn, BPF_PROG_TYPE_XDP);
-	if (prog < 0)
-		return -1;
-	a = &b->att[b->natt];
-	memset(a, 0, sizeof(*a));
 	snprintf(a->name, sizeof(a->name), "%s", ifname);
 	a->xdp_flags = flags;
 	quiet_begin(b, &q);
 	rc = bpf_attach_xdp(ifname, prog, flags);
-	err = errno;
 	quiet_end(b, &q);
-	if (rc < 0) {
-		errno = err;
+	if (rc < 0)
 		return -1;
-	}
 	a->fd = 0; /* no fd: the program stays on the interface until detached */
-	a->kind = FW_ATTACH_XDP;
 	b->natt++;
 	return 0;
 }
