@@ -24,7 +24,7 @@ static void on_signal(int sig)
 	ex_stop = sig;
 }
 
-void ex_catch_signals(void)
+static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -225,8 +225,117 @@ int ex_parse_mode(const char *arg, enum ex_mode *mode, char *err, size_t errlen)
 	return 0;
 }
 
-void ex_on_lost(void *cookie, uint64_t lost)
+
+int ex_abort(struct fw_bpf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fw_bpf_close(b);
+	return FW_EXIT_BPF;
+}
+
+int ex_attach_tracepoint(struct fw_bpf *b, const char *category, const char *event)
+{
+	char fn[128];
+
+	snprintf(fn, sizeof(fn), "tracepoint__%s__%s", category, event);
+	if (fw_bpf_attach_tracepoint(b, fn, category, event) == 0)
+		return 0;
+	ex_fail("cannot attach to %s:%s: %s", category, event,
+		b->last_error[0] ? b->last_error : strerror(errno));
+	return -1;
+}
+
+void ex_syscall_tp_cflags(const struct ex_kernel *k, const struct ex_syscall_tp *tps, size_t n,
+			  const char **cflags, int *ncflags)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ex_has_syscall_tracepoint(k, tps[i].event))
+			cflags[(*ncflags)++] = tps[i].cflag;
+}
+
+int ex_attach_syscall_tps(struct fw_bpf *b, const struct ex_kernel *k,
+			  const struct ex_syscall_tp *tps, size_t n, const char *what)
+{
+	size_t i;
+	int attached = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ex_has_syscall_tracepoint(k, tps[i].event))
+			continue;
+		if (ex_attach_tracepoint(b, "syscalls", tps[i].event) < 0)
+			return -1;
+		attached++;
+	}
+	if (attached == 0) {
+		ex_fail("no %s on this kernel", what);
+		return -1;
+	}
+	return attached;
+}
+
+int ex_lsm_plan(struct ex_lsm *l, enum ex_mode mode, const char *blocker)
+{
+	l->mode = mode;
+	l->why_not = NULL;
+	if (mode == EX_MODE_KILL)
+		return 0;
+	l->why_not = ex_bpf_lsm_unavailable();
+	if (!l->why_not && blocker) {
+		snprintf(l->buf, sizeof(l->buf), "%s", blocker);
+		l->why_not = l->buf;
+	}
+	if (l->why_not && mode == EX_MODE_LSM) {
+		ex_fail("--mode lsm: BPF-LSM is unavailable: %s", l->why_not);
+		return -1;
+	}
+	return 0;
+}
+
+bool ex_lsm_try(const struct ex_lsm *l)
+{
+	return l->mode != EX_MODE_KILL && !l->why_not;
+}
+
+int ex_lsm_failed(struct ex_lsm *l, struct fw_bpf *b)
+{
+	snprintf(l->buf, sizeof(l->buf), "the LSM hooks did not load or attach: %s",
+		 b->last_error[0] ? b->last_error : strerror(errno));
+	l->why_not = l->buf;
+	if (l->mode == EX_MODE_LSM)
+		return -1;
+	fw_bpf_detach_kind(b, FW_ATTACH_LSM); /* any of a set that did attach */
+	return 0;
+}
+
+const char *ex_lsm_kill_reason(struct ex_lsm *l)
+{
+	if (l->mode == EX_MODE_KILL)
+		return " (asked for)";
+	snprintf(l->reason, sizeof(l->reason), ", since BPF-LSM is unavailable (%s)", l->why_not);
+	return l->reason;
+}
+
+static void on_lost(void *cookie, uint64_t lost)
 {
 	(void)cookie;
 	ex_lost_events += lost;
+}
+
+int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration)
+{
+	if (on_event && fw_bpf_open_perf(b, "events", on_event, on_lost, NULL, 8, 1) < 0)
+		return ex_abort(b, "cannot open the perf buffer: %s", strerror(errno));
+	fw_bpf_release_compiler(b);
+	catch_signals();
+	if (duration)
+		alarm(duration);
+	return FW_EXIT_OK;
 }

@@ -50,14 +50,12 @@ int ex_option(int c, char **argv, struct ex_options *o, char *err, size_t errlen
 enum ex_mode { EX_MODE_AUTO, EX_MODE_LSM, EX_MODE_KILL };
 int ex_parse_mode(const char *arg, enum ex_mode *mode, char *err, size_t errlen);
 
-/* Perf buffer losses, summed for the summary line (fw_lost_cb). */
+/* Perf buffer losses, summed for the summary line. */
 extern unsigned long long ex_lost_events;
-void ex_on_lost(void *cookie, uint64_t lost);
 
-/* Set by SIGINT, SIGTERM, SIGHUP and SIGALRM (--duration); the examples
- * poll until then. */
+/* Set by SIGINT, SIGTERM, SIGHUP and SIGALRM (--duration), caught from
+ * ex_start on; the examples poll until then. */
 extern volatile sig_atomic_t ex_stop;
-void ex_catch_signals(void);
 
 /* "prog: message", one line on stderr. */
 void ex_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,6 +81,52 @@ int ex_compile(struct fw_bpf *b, const char *source, const char **cflags, int nc
 int ex_log_open(const char *path);
 void ex_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ex_log_close(void);
+
+/* Says why (one line), closes b, and returns FW_EXIT_BPF: the way out
+ * once the probe is compiled. */
+int ex_abort(struct fw_bpf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Attaches TRACEPOINT_PROBE(category, event); says why not and returns -1. */
+int ex_attach_tracepoint(struct fw_bpf *b, const char *category, const char *event);
+
+/* A syscall tracepoint the probe has a handler for, compiled in by cflag
+ * (an -D integer) when this kernel has the tracepoint. */
+struct ex_syscall_tp {
+	const char *event; /* sys_enter_openat */
+	const char *cflag; /* -DEX_TP_OPENAT=1 */
+};
+/* Appends the cflag of every one this kernel has to cflags. */
+void ex_syscall_tp_cflags(const struct ex_kernel *k, const struct ex_syscall_tp *tps, size_t n,
+			  const char **cflags, int *ncflags);
+/* Attaches every one this kernel has. Returns how many, or -1 after saying
+ * why: one did not attach, or none exists (what names them). */
+int ex_attach_syscall_tps(struct fw_bpf *b, const struct ex_kernel *k,
+			  const struct ex_syscall_tp *tps, size_t n, const char *what);
+
+/* The choice between BPF-LSM and killing, for the examples that have both. */
+struct ex_lsm {
+	enum ex_mode mode;
+	const char *why_not; /* NULL: try BPF-LSM */
+	char buf[700];
+	char reason[800];
+};
+/* Before compiling: whether to try BPF-LSM (ex_lsm_try). blocker is the
+ * example's own reason not to, or NULL. Returns -1 after saying why when
+ * --mode lsm cannot be had. */
+int ex_lsm_plan(struct ex_lsm *l, enum ex_mode mode, const char *blocker);
+bool ex_lsm_try(const struct ex_lsm *l);
+/* After the LSM programs failed to load or attach (b->last_error says why,
+ * kept in why_not): -1 for --mode lsm; else detaches any that did attach,
+ * and 0: the kill mode follows. */
+int ex_lsm_failed(struct ex_lsm *l, struct fw_bpf *b);
+/* For the start line of kill mode: " (asked for)" or ", since BPF-LSM is
+ * unavailable (why)". */
+const char *ex_lsm_kill_reason(struct ex_lsm *l);
+
+/* Opens the "events" perf buffer (when on_event is given), releases the
+ * compiler, catches the stop signals and arms --duration. FW_EXIT_OK, or
+ * FW_EXIT_BPF after saying why (b closed). */
+int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration);
 
 /* Polls b's perf buffers until ex_stop, calling tick (if any) about every
  * tick_ms; drains what is left at the end. */

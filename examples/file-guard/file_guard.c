@@ -179,13 +179,9 @@ static int fill_maps(struct fw_bpf *b)
 
 	if (comms < 0 || inodes < 0 || paths < 0 || dirs < 0)
 		return -1;
-	for (i = 0; i < opt.nallowed; i++) {
-		struct fg_comm_key key;
-
-		memcpy(key.comm, opt.allowed[i], sizeof(key.comm));
-		if (bpf_update_elem(comms, &key, &one, 0) < 0)
+	for (i = 0; i < opt.nallowed; i++) /* a NUL-padded comm is the key */
+		if (bpf_update_elem(comms, opt.allowed[i], &one, 0) < 0)
 			return -1;
-	}
 	for (i = 0; i < opt.npaths; i++) {
 		struct guarded *g = &opt.paths[i];
 		struct fg_inode_key ik = { .ino = g->st.st_ino, .dev = kernel_dev(g->st.st_dev) };
@@ -238,38 +234,19 @@ static void on_event(void *cookie, void *data, int size)
 		       e.name, guarded);
 }
 
-static int attach_fallback(struct fw_bpf *b, const struct ex_kernel *k)
-{
-	static const char *const calls[][2] = {
-		{ "sys_enter_open", "tracepoint__syscalls__sys_enter_open" },
-		{ "sys_enter_openat", "tracepoint__syscalls__sys_enter_openat" },
-		{ "sys_enter_openat2", "tracepoint__syscalls__sys_enter_openat2" },
-	};
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < 3; i++) {
-		if (!ex_has_syscall_tracepoint(k, calls[i][0]))
-			continue;
-		if (fw_bpf_attach_tracepoint(b, calls[i][1], "syscalls", calls[i][0]) < 0) {
-			ex_fail("cannot attach to syscalls:%s: %s", calls[i][0],
-				b->last_error[0] ? b->last_error : strerror(errno));
-			return -1;
-		}
-		n++;
-	}
-	if (n == 0) {
-		ex_fail("no open syscall tracepoints (syscalls:sys_enter_open*) on this kernel");
-		return -1;
-	}
-	return 0;
-}
+static const struct ex_syscall_tp open_tps[] = {
+	{ "sys_enter_open", "-DEX_TP_OPEN=1" },
+	{ "sys_enter_openat", "-DEX_TP_OPENAT=1" },
+	{ "sys_enter_openat2", "-DEX_TP_OPENAT2=1" },
+};
+#define N_OPEN_TPS (sizeof(open_tps) / sizeof(open_tps[0]))
 
 int main(int argc, char **argv)
 {
-	const char *cflags[8], *lsm_unavailable = NULL;
-	char why[700] = "";
+	char mismatch[512] = "";
+	const char *cflags[8];
 	struct ex_kernel k;
+	struct ex_lsm lsm_choice;
 	struct fw_bpf b;
 	bool lsm = false;
 	int rc, n = 0, counters_fd;
@@ -282,74 +259,43 @@ int main(int argc, char **argv)
 	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	if (opt.mode != EX_MODE_KILL) {
-		lsm_unavailable = ex_bpf_lsm_unavailable();
-		if (!lsm_unavailable && k.hdr.mismatch) {
-			snprintf(why, sizeof(why),
-				 "the kernel headers (%s) are not the running kernel's (%s); the LSM hook "
-				 "reads struct file",
-				 k.hdr.release, k.uts.release);
-			lsm_unavailable = why;
-		}
-		if (lsm_unavailable && opt.mode == EX_MODE_LSM) {
-			ex_fail("--mode lsm: BPF-LSM is unavailable: %s", lsm_unavailable);
-			return FW_EXIT_BPF;
-		}
-	}
-	if (opt.mode != EX_MODE_KILL && !lsm_unavailable)
+	if (k.hdr.mismatch)
+		snprintf(mismatch, sizeof(mismatch),
+			 "the kernel headers (%s) are not the running kernel's (%s); the LSM hook "
+			 "reads struct file",
+			 k.hdr.release, k.uts.release);
+	if (ex_lsm_plan(&lsm_choice, opt.mode, mismatch[0] ? mismatch : NULL) < 0)
+		return FW_EXIT_BPF;
+	if (ex_lsm_try(&lsm_choice))
 		cflags[n++] = "-DEX_LSM=1";
-	if (ex_has_syscall_tracepoint(&k, "sys_enter_open"))
-		cflags[n++] = "-DEX_TP_OPEN=1";
-	if (ex_has_syscall_tracepoint(&k, "sys_enter_openat"))
-		cflags[n++] = "-DEX_TP_OPENAT=1";
-	if (ex_has_syscall_tracepoint(&k, "sys_enter_openat2"))
-		cflags[n++] = "-DEX_TP_OPENAT2=1";
+	ex_syscall_tp_cflags(&k, open_tps, N_OPEN_TPS, cflags, &n);
 	rc = ex_compile(&b, file_guard_probe_source, cflags, n, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	if (fill_maps(&b) < 0) {
-		ex_fail("cannot fill the probe's maps: %s", strerror(errno));
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
-	if (opt.mode != EX_MODE_KILL && !lsm_unavailable) {
-		if (fw_bpf_attach_lsm(&b, "lsm__file_open") == 0) {
+	if (fill_maps(&b) < 0)
+		return ex_abort(&b, "cannot fill the probe's maps: %s", strerror(errno));
+	if (ex_lsm_try(&lsm_choice)) {
+		if (fw_bpf_attach_lsm(&b, "lsm__file_open") == 0)
 			lsm = true;
-		} else {
-			snprintf(why, sizeof(why), "the LSM program did not load or attach: %s",
-				 b.last_error[0] ? b.last_error : strerror(errno));
-			lsm_unavailable = why;
-			if (opt.mode == EX_MODE_LSM) {
-				ex_fail("--mode lsm: %s", why);
-				fw_bpf_close(&b);
-				return FW_EXIT_BPF;
-			}
-		}
+		else if (ex_lsm_failed(&lsm_choice, &b) < 0)
+			return ex_abort(&b, "--mode lsm: %s", lsm_choice.why_not);
 	}
-	if (!lsm && attach_fallback(&b, &k) < 0) {
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
-	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
-		ex_fail("cannot open the perf buffer: %s", strerror(errno));
+	if (!lsm && ex_attach_syscall_tps(&b, &k, open_tps, N_OPEN_TPS,
+					  "open syscall tracepoints (syscalls:sys_enter_open*)") < 0) {
 		fw_bpf_close(&b);
 		return FW_EXIT_BPF;
 	}
 	counters_fd = fw_bpf_table_fd(&b, "counters"); /* before the compiler goes */
-	fw_bpf_release_compiler(&b);
-	ex_catch_signals();
-	if (opt.common.duration)
-		alarm(opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration);
+	if (rc != FW_EXIT_OK)
+		return rc;
 	if (lsm)
 		fprintf(stderr, "fw-file-guard: mode lsm: unauthorized opens fail with EPERM\n");
-	else if (opt.mode == EX_MODE_KILL)
-		fprintf(stderr, "fw-file-guard: mode kill (asked for): openers are killed at the open "
-				"syscall; only the path strings given are matched\n");
 	else
 		fprintf(stderr,
-			"fw-file-guard: mode kill, since BPF-LSM is unavailable (%s): openers are killed "
-			"at the open syscall; only the path strings given are matched\n",
-			lsm_unavailable);
+			"fw-file-guard: mode kill%s: openers are killed at the open syscall; only the "
+			"path strings given are matched\n",
+			ex_lsm_kill_reason(&lsm_choice));
 	for (i = 0; i < opt.npaths; i++)
 		fprintf(stderr, "fw-file-guard: guarding %s%s%s%s\n", opt.paths[i].path,
 			opt.paths[i].dir ? "/ and everything below it" : "",

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		{ "syscalls", "sys_enter_brk" },    { "syscalls", "sys_exit_brk" },
 		{ "sched", "sched_process_exec" },  { "sched", "sched_process_exit" },
 	};
-	char fn[96], text[32];
+	char text[32];
 	struct ex_kernel k;
 	struct fw_bpf b;
 	int rc, limits, counters;
@@ -147,34 +147,17 @@ int main(int argc, char **argv)
 		return rc;
 	limits = fw_bpf_table_fd(&b, "limits");
 	counters = fw_bpf_table_fd(&b, "counters");
-	for (i = 0; i < opt.n; i++) {
-		struct ml_comm_key key;
-
-		memcpy(key.comm, opt.comm[i], sizeof(key.comm));
-		if (limits < 0 || bpf_update_elem(limits, &key, &opt.bytes[i], 0) < 0) {
-			ex_fail("cannot fill the probe's limits map: %s", strerror(errno));
+	for (i = 0; i < opt.n; i++) /* a NUL-padded comm is the key */
+		if (limits < 0 || bpf_update_elem(limits, opt.comm[i], &opt.bytes[i], 0) < 0)
+			return ex_abort(&b, "cannot fill the probe's limits map: %s", strerror(errno));
+	for (i = 0; i < sizeof(tps) / sizeof(tps[0]); i++)
+		if (ex_attach_tracepoint(&b, tps[i][0], tps[i][1]) < 0) {
 			fw_bpf_close(&b);
 			return FW_EXIT_BPF;
 		}
-	}
-	for (i = 0; i < sizeof(tps) / sizeof(tps[0]); i++) {
-		snprintf(fn, sizeof(fn), "tracepoint__%s__%s", tps[i][0], tps[i][1]);
-		if (fw_bpf_attach_tracepoint(&b, fn, tps[i][0], tps[i][1]) < 0) {
-			ex_fail("cannot attach to %s:%s: %s", tps[i][0], tps[i][1],
-				b.last_error[0] ? b.last_error : strerror(errno));
-			fw_bpf_close(&b);
-			return FW_EXIT_BPF;
-		}
-	}
-	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
-		ex_fail("cannot open the perf buffer: %s", strerror(errno));
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
-	fw_bpf_release_compiler(&b);
-	ex_catch_signals();
-	if (opt.common.duration)
-		alarm(opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration);
+	if (rc != FW_EXIT_OK)
+		return rc;
 	fprintf(stderr, "fw-mem-limit: attached (syscall tracepoints); limits:");
 	for (i = 0; i < opt.n; i++) {
 		ex_format_bytes(opt.bytes[i], text, sizeof(text));

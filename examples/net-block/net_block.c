@@ -28,12 +28,13 @@ static const char *const call_names[NB_CALLS] = {
 	[NB_SENDMSG] = "sendmsg",   [NB_RECVMSG] = "recvmsg",	  [NB_SENDMMSG] = "sendmmsg",
 	[NB_RECVMMSG] = "recvmmsg",
 };
-static const char *const tp_flags[NB_CALLS] = {
-	[NB_CONNECT] = "-DEX_TP_CONNECT=1",   [NB_SENDTO] = "-DEX_TP_SENDTO=1",
-	[NB_RECVFROM] = "-DEX_TP_RECVFROM=1", [NB_SENDMSG] = "-DEX_TP_SENDMSG=1",
-	[NB_RECVMSG] = "-DEX_TP_RECVMSG=1",   [NB_SENDMMSG] = "-DEX_TP_SENDMMSG=1",
-	[NB_RECVMMSG] = "-DEX_TP_RECVMMSG=1",
+static const struct ex_syscall_tp call_tps[] = {
+	{ "sys_enter_connect", "-DEX_TP_CONNECT=1" },	{ "sys_enter_sendto", "-DEX_TP_SENDTO=1" },
+	{ "sys_enter_recvfrom", "-DEX_TP_RECVFROM=1" }, { "sys_enter_sendmsg", "-DEX_TP_SENDMSG=1" },
+	{ "sys_enter_recvmsg", "-DEX_TP_RECVMSG=1" },	{ "sys_enter_sendmmsg", "-DEX_TP_SENDMMSG=1" },
+	{ "sys_enter_recvmmsg", "-DEX_TP_RECVMMSG=1" },
 };
+#define N_CALL_TPS (sizeof(call_tps) / sizeof(call_tps[0]))
 
 static struct {
 	char comm[NB_MAX_TARGETS][EX_COMM_LEN];
@@ -145,11 +146,12 @@ static int attach_lsm(struct fw_bpf *b)
 
 int main(int argc, char **argv)
 {
-	const char *cflags[NB_CALLS + 1], *lsm_unavailable = NULL;
-	char why[700] = "", ev[48], fn[96];
+	const char *cflags[N_CALL_TPS + 1];
+	struct ex_lsm lsm_choice;
 	struct ex_kernel k;
 	struct fw_bpf b;
 	int rc, n = 0, targets, counters, i, attached = 0;
+	__u8 one = 1;
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
@@ -158,87 +160,43 @@ int main(int argc, char **argv)
 	rc = ex_kernel_setup(&k, opt.common.headers);
 	if (rc != FW_EXIT_OK)
 		return rc;
-	if (opt.mode != EX_MODE_KILL) {
-		lsm_unavailable = ex_bpf_lsm_unavailable();
-		if (lsm_unavailable && opt.mode == EX_MODE_LSM) {
-			ex_fail("--mode lsm: BPF-LSM is unavailable: %s", lsm_unavailable);
-			return FW_EXIT_BPF;
-		}
-		if (!lsm_unavailable)
-			cflags[n++] = "-DEX_LSM=1";
-	}
-	for (i = 0; i < NB_CALLS; i++) {
-		snprintf(ev, sizeof(ev), "sys_enter_%s", call_names[i]);
-		if (ex_has_syscall_tracepoint(&k, ev))
-			cflags[n++] = tp_flags[i];
-	}
+	if (ex_lsm_plan(&lsm_choice, opt.mode, NULL) < 0) /* the hooks read no struct: any headers */
+		return FW_EXIT_BPF;
+	if (ex_lsm_try(&lsm_choice))
+		cflags[n++] = "-DEX_LSM=1";
+	ex_syscall_tp_cflags(&k, call_tps, N_CALL_TPS, cflags, &n);
 	rc = ex_compile(&b, net_block_probe_source, cflags, n, opt.common.verbose);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	targets = fw_bpf_table_fd(&b, "targets");
 	counters = fw_bpf_table_fd(&b, "counters");
-	for (i = 0; i < (int)opt.n; i++) {
-		struct nb_comm_key key;
-		__u8 one = 1;
-
-		memcpy(key.comm, opt.comm[i], sizeof(key.comm));
-		if (targets < 0 || bpf_update_elem(targets, &key, &one, 0) < 0) {
-			ex_fail("cannot fill the probe's targets map: %s", strerror(errno));
-			fw_bpf_close(&b);
-			return FW_EXIT_BPF;
-		}
-	}
-	if (opt.mode != EX_MODE_KILL && !lsm_unavailable) {
-		if (attach_lsm(&b) == 0) {
+	for (i = 0; i < (int)opt.n; i++) /* a NUL-padded comm is the key */
+		if (targets < 0 || bpf_update_elem(targets, opt.comm[i], &one, 0) < 0)
+			return ex_abort(&b, "cannot fill the probe's targets map: %s", strerror(errno));
+	if (ex_lsm_try(&lsm_choice)) {
+		if (attach_lsm(&b) == 0)
 			lsm_mode = true;
-		} else {
-			snprintf(why, sizeof(why), "the LSM programs did not load or attach: %s",
-				 b.last_error[0] ? b.last_error : strerror(errno));
-			lsm_unavailable = why;
-			if (opt.mode == EX_MODE_LSM) {
-				ex_fail("--mode lsm: %s", why);
-				fw_bpf_close(&b);
-				return FW_EXIT_BPF;
-			}
-			fw_bpf_detach_kind(&b, FW_ATTACH_LSM); /* a partial set of hooks */
-		}
+		else if (ex_lsm_failed(&lsm_choice, &b) < 0)
+			return ex_abort(&b, "--mode lsm: %s", lsm_choice.why_not);
 	}
-	for (i = 0; !lsm_mode && i < NB_CALLS; i++) {
-		snprintf(ev, sizeof(ev), "sys_enter_%s", call_names[i]);
-		if (!ex_has_syscall_tracepoint(&k, ev))
-			continue;
-		snprintf(fn, sizeof(fn), "tracepoint__syscalls__%s", ev);
-		if (fw_bpf_attach_tracepoint(&b, fn, "syscalls", ev) < 0) {
-			ex_fail("cannot attach to syscalls:%s: %s", ev,
-				b.last_error[0] ? b.last_error : strerror(errno));
+	if (!lsm_mode) {
+		attached = ex_attach_syscall_tps(&b, &k, call_tps, N_CALL_TPS,
+						 "network syscall tracepoints (syscalls:sys_enter_connect, ...)");
+		if (attached < 0) {
 			fw_bpf_close(&b);
 			return FW_EXIT_BPF;
 		}
-		attached++;
 	}
-	if (!lsm_mode && attached == 0) {
-		ex_fail("no network syscall tracepoints (syscalls:sys_enter_connect, ...) on this kernel");
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
-	if (fw_bpf_open_perf(&b, "events", on_event, ex_on_lost, NULL, 8, 1) < 0) {
-		ex_fail("cannot open the perf buffer: %s", strerror(errno));
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
-	fw_bpf_release_compiler(&b);
-	ex_catch_signals();
-	if (opt.common.duration)
-		alarm(opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration);
+	if (rc != FW_EXIT_OK)
+		return rc;
 	if (lsm_mode)
 		fprintf(stderr, "fw-net-block: mode lsm: the targets' connect, send and receive calls "
 				"fail with EPERM\n");
 	else
-		fprintf(stderr, "fw-net-block: mode kill%s%s%s: targets are killed at their first "
-				"network syscall (%d tracepoints)\n",
-			opt.mode == EX_MODE_KILL ? " (asked for)" : ", since BPF-LSM is unavailable (",
-			opt.mode == EX_MODE_KILL ? "" : lsm_unavailable, opt.mode == EX_MODE_KILL ? "" : ")",
-			attached);
+		fprintf(stderr, "fw-net-block: mode kill%s: targets are killed at their first network "
+				"syscall (%d tracepoints)\n",
+			ex_lsm_kill_reason(&lsm_choice), attached);
 	fprintf(stderr, "fw-net-block: attached; targets:");
 	for (i = 0; i < (int)opt.n; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", opt.comm[i]);

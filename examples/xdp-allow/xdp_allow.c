@@ -313,28 +313,19 @@ int main(int argc, char **argv)
 	flags = (opt.nsources ? 0 : XA_ANY_SOURCE) | (opt.nport_rules ? 0 : XA_ANY_PORT) |
 		(opt.icmp ? XA_ICMP : 0) | (opt.ipv6 ? XA_IPV6 : 0);
 	fd = fw_bpf_table_fd(&b, "flags");
-	if (rc < 0 || fd < 0 || bpf_update_elem(fd, &zero, &flags, 0) < 0) {
-		ex_fail("cannot fill the program's maps: %s", strerror(errno));
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
-	}
+	if (rc < 0 || fd < 0 || bpf_update_elem(fd, &zero, &flags, 0) < 0)
+		return ex_abort(&b, "cannot fill the program's maps: %s", strerror(errno));
 	if (attach(&b, &mode_name) < 0) {
 		if (errno == EBUSY || errno == EEXIST)
-			ex_fail("%s already has an XDP program; it is left alone (detach it first)",
-				opt.ifname);
-		else
-			ex_fail("cannot attach to %s%s: %s", opt.ifname,
+			return ex_abort(&b, "%s already has an XDP program; it is left alone (detach it first)",
+					opt.ifname);
+		return ex_abort(&b, "cannot attach to %s%s: %s", opt.ifname,
 				opt.xdp_mode == XDP_NATIVE ? " in native mode" : "",
 				b.last_error[0] ? b.last_error : strerror(errno));
-		fw_bpf_close(&b);
-		return FW_EXIT_BPF;
 	}
-	fw_bpf_release_compiler(&b);
-	ex_catch_signals();
+	ex_start(&b, NULL, opt.common.duration); /* no perf buffer: it cannot fail */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-	if (opt.common.duration)
-		alarm(opt.common.duration);
 	fprintf(stderr, "fw-xdp-allow: attached to %s (%s XDP); sources: ", opt.ifname, mode_name);
 	for (i = 0; i < opt.nsources; i++)
 		fprintf(stderr, "%s%s", i ? "," : "", opt.source_text[i]);
