@@ -35,22 +35,39 @@ static void catch_signals(void)
 	sigaction(SIGALRM, &sa, NULL); /* --duration */
 }
 
+static void vfail(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void ex_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
-int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir)
+static int log_open(const char *path)
+{
+	log_file = fopen(path, "ae");
+	if (!log_file) {
+		ex_fail("cannot open log file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ex_kernel_setup(struct ex_kernel *k, const struct ex_options *o)
 {
 	char err[1024];
 
 	memset(k, 0, sizeof(*k));
+	if (o->log && log_open(o->log) < 0)
+		return FW_EXIT_USAGE;
 	if (geteuid() != 0) {
 		ex_fail("must run as root (loading BPF programs needs CAP_BPF and CAP_SYS_ADMIN)");
 		return FW_EXIT_NOT_ROOT;
@@ -60,7 +77,7 @@ int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir)
 		ex_fail("no tracefs, and it cannot be mounted: %s", strerror(errno));
 		return FW_EXIT_BPF;
 	}
-	if (fw_use_headers(k->uts.release, k->uts.machine, headers_dir, &k->hdr, err, sizeof(err)) < 0) {
+	if (fw_use_headers(k->uts.release, k->uts.machine, o->headers, &k->hdr, err, sizeof(err)) < 0) {
 		ex_fail("%s", err);
 		return FW_EXIT_HEADERS;
 	}
@@ -101,19 +118,20 @@ int ex_compile(struct fw_bpf *b, const char *source, const char **cflags, int nc
 	return FW_EXIT_BPF;
 }
 
-int ex_log_open(const char *path)
+/* One line, on stdout and in the log file. */
+static void emit(const char *line)
 {
-	log_file = fopen(path, "ae");
-	if (!log_file) {
-		ex_fail("cannot open log file %s: %s", path, strerror(errno));
-		return -1;
+	printf("%s\n", line);
+	fflush(stdout);
+	if (log_file) {
+		fprintf(log_file, "%s\n", line);
+		fflush(log_file);
 	}
-	return 0;
 }
 
 void ex_log(const char *fmt, ...)
 {
-	char stamp[64], text[1024];
+	char stamp[64], text[1024], line[1200];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
@@ -124,12 +142,19 @@ void ex_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	printf("%s.%03ld %s\n", stamp, ts.tv_nsec / 1000000, text);
-	fflush(stdout);
-	if (log_file) {
-		fprintf(log_file, "%s.%03ld %s\n", stamp, ts.tv_nsec / 1000000, text);
-		fflush(log_file);
-	}
+	snprintf(line, sizeof(line), "%s.%03ld %s", stamp, ts.tv_nsec / 1000000, text);
+	emit(line);
+}
+
+void ex_log_line(const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	emit(text);
 }
 
 void ex_log_close(void)
@@ -230,11 +255,9 @@ int ex_abort(struct fw_bpf *b, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfail(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	fw_bpf_close(b);
 	return FW_EXIT_BPF;
 }

@@ -41,6 +41,13 @@ struct ex_options {
 	{ "verbose", no_argument, NULL, 'v' },                      \
 	{ "help", no_argument, NULL, 'h' }
 
+/* Their help lines, the same in every example's --help. */
+#define EX_USAGE_COMMON                                                                  \
+	"  -d, --duration SECONDS      stop after this long (default: until Ctrl-C)\n"       \
+	"  -K, --kernel-headers DIR    kernel headers for the BPF compiler\n"                \
+	"  -v, --verbose               show the BPF compiler's and loader's messages\n"      \
+	"  -h, --help                  this help\n"
+
 /* One getopt_long result: a common option (returns 1; --help prints the
  * usage and exits 0), a missing value or an unknown option (returns -1 with
  * the reason in err), or the example's own (returns 0). */
@@ -60,10 +67,10 @@ extern volatile sig_atomic_t ex_stop;
 /* "prog: message", one line on stderr. */
 void ex_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Root, tracefs and kernel headers (headers_dir: an explicit tree, or NULL
- * to search as bcc-forkwatch does). Returns an FW_EXIT_* code, after
- * saying why. */
-int ex_kernel_setup(struct ex_kernel *k, const char *headers_dir);
+/* The log (--log), root, tracefs and kernel headers (--kernel-headers, or
+ * the search bcc-forkwatch makes). Returns an FW_EXIT_* code, after saying
+ * why. */
+int ex_kernel_setup(struct ex_kernel *k, const struct ex_options *o);
 
 bool ex_has_syscall_tracepoint(const struct ex_kernel *k, const char *event);
 
@@ -77,9 +84,11 @@ int ex_compile(struct fw_bpf *b, const char *source, const char **cflags, int nc
 	       bool verbose);
 
 /* Logging of enforcement events: a local timestamp, then the text, on
- * stdout and (when opened) appended to a log file, flushed per line. */
-int ex_log_open(const char *path);
+ * stdout and (when --log opened one) appended to a log file, flushed per
+ * line. */
 void ex_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same without the timestamp (the rows of a table under an ex_log line). */
+void ex_log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ex_log_close(void);
 
 /* Says why (one line), closes b, and returns FW_EXIT_BPF: the way out

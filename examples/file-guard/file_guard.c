@@ -66,10 +66,7 @@ static void usage(FILE *f)
 		"                              repeatable)\n"
 		"  -m, --mode MODE             auto, lsm or kill (default: auto)\n"
 		"  -o, --log FILE              also append every block to FILE\n"
-		"  -d, --duration SECONDS      stop after this long (default: until Ctrl-C)\n"
-		"  -K, --kernel-headers DIR    kernel headers for the BPF compiler\n"
-		"  -v, --verbose               show the BPF compiler's and loader's messages\n"
-		"  -h, --help                  this help\n"
+		EX_USAGE_COMMON
 		"\n"
 		"Examples:\n"
 		"  fw-file-guard /etc/shadow                  # nobody opens it (not even root)\n"
@@ -254,9 +251,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	if (opt.common.log && ex_log_open(opt.common.log) < 0)
-		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.common.headers);
+	rc = ex_kernel_setup(&k, &opt.common);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	if (k.hdr.mismatch)

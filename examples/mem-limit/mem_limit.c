@@ -47,10 +47,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --log FILE              also append every kill to FILE\n"
-		"  -d, --duration SECONDS      stop after this long (default: until Ctrl-C)\n"
-		"  -K, --kernel-headers DIR    kernel headers for the BPF compiler\n"
-		"  -v, --verbose               show the BPF compiler's and loader's messages\n"
-		"  -h, --help                  this help\n"
+		EX_USAGE_COMMON
 		"\n"
 		"Examples:\n"
 		"  fw-mem-limit postgres=2G                # no postgres process maps over 2 GiB\n"
@@ -137,9 +134,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	if (opt.common.log && ex_log_open(opt.common.log) < 0)
-		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.common.headers);
+	rc = ex_kernel_setup(&k, &opt.common);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	rc = ex_compile(&b, mem_limit_probe_source, NULL, 0, opt.common.verbose);

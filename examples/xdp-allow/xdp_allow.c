@@ -76,21 +76,19 @@ static void usage(FILE *f)
 		"Ctrl-C detaches, which restores the interface.\n"
 		"\n"
 		"Options:\n"
-		"  -i, --interface IFACE        the interface (required)\n"
-		"  -s, --allow-src ADDR[,...]   allowed IPv4 sources, 10.0.0.7 or 10.0.0.0/24\n"
-		"                               (repeatable; without it, every source)\n"
-		"  -p, --allow-port PORT[,...]  allowed destination ports: 22, 53/udp,\n"
-		"                               8000-8100/tcp (repeatable; without it, every\n"
-		"                               port). At least one of -s and -p is needed.\n"
-		"      --allow-icmp             ICMP from allowed sources passes (ping)\n"
-		"      --pass-ipv6              IPv6 passes untouched (default: dropped)\n"
-		"  -M, --xdp-mode MODE          native (in the driver), generic (in the stack),\n"
-		"                               or auto: native, else generic (default)\n"
-		"  -I, --interval SECONDS       print the counters this often\n"
-		"  -d, --duration SECONDS       stop after this long (default: until Ctrl-C)\n"
-		"  -K, --kernel-headers DIR     kernel headers for the BPF compiler\n"
-		"  -v, --verbose                show the BPF compiler's and loader's messages\n"
-		"  -h, --help                   this help\n"
+		"  -i, --interface IFACE       the interface (required)\n"
+		"  -s, --allow-src ADDR[,...]  allowed IPv4 sources, 10.0.0.7 or 10.0.0.0/24\n"
+		"                              (repeatable; without it, every source)\n"
+		"  -p, --allow-port PORT[,...] allowed destination ports: 22, 53/udp,\n"
+		"                              8000-8100/tcp (repeatable; without it, every\n"
+		"                              port). At least one of -s and -p is needed.\n"
+		"      --allow-icmp            ICMP from allowed sources passes (ping)\n"
+		"      --pass-ipv6             IPv6 passes untouched (default: dropped)\n"
+		"  -M, --xdp-mode MODE         native (in the driver), generic (in the stack),\n"
+		"                              or auto: native, else generic (default)\n"
+		"  -I, --interval SECONDS      print the counters this often\n"
+		"  -o, --log FILE              also append every counter table to FILE\n"
+		EX_USAGE_COMMON
 		"\n"
 		"Examples:\n"
 		"  fw-xdp-allow -i eth1 -s 10.0.0.0/8 -p 22/tcp        # ssh from 10/8 only\n"
@@ -243,8 +241,7 @@ static void print_counters(void *cookie)
 	ex_log("packets on %s: %llu passed, %llu dropped", opt.ifname, (unsigned long long)pass,
 	       (unsigned long long)drop);
 	for (i = 0; i < XA_VERDICTS; i++)
-		printf("  %-36s %llu\n", verdict_names[i], (unsigned long long)n[i]);
-	fflush(stdout);
+		ex_log_line("  %-36s %llu", verdict_names[i], (unsigned long long)n[i]);
 }
 
 /* Every 200 ms: the counters on SIGUSR1, and every --interval. */
@@ -294,7 +291,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return FW_EXIT_USAGE;
-	rc = ex_kernel_setup(&k, opt.common.headers);
+	rc = ex_kernel_setup(&k, &opt.common);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	rc = ex_compile(&b, xdp_allow_probe_source, NULL, 0, opt.common.verbose);
@@ -336,6 +333,7 @@ int main(int argc, char **argv)
 	ex_poll_until_stopped(&b, tick, &counters, 200);
 	print_counters(&counters);
 	fw_bpf_close(&b);
+	ex_log_close();
 	fprintf(stderr, "fw-xdp-allow: detached from %s\n", opt.ifname);
 	return FW_EXIT_OK;
 }

@@ -55,7 +55,7 @@ tcp() {
 ping_from() { ip netns exec "$B" "$P" xa-ping ping "$1" 10.199.0.1 700 > /dev/null; }
 ping_from 10.199.0.3 || fail "the link does not carry ICMP before the tool is attached"
 
-start_ex ip netns exec "$A" -- $T -i xa0 -s 10.199.0.2 -p 5001/udp,5002/tcp --allow-icmp
+start_ex ip netns exec "$A" -- $T -i xa0 -s 10.199.0.2 -p 5001/udp,5002/tcp --allow-icmp -o "$WORK/counters.log"
 grep -q "attached to xa0 (native XDP)" "$WORK/err.txt" || grep -q "attached to xa0 (generic XDP)" "$WORK/err.txt" ||
 	fail "no attach line: $(cat "$WORK/err.txt")"
 ip -n "$A" link show xa0 | grep -q xdp || fail "no XDP program on xa0 while attached"
@@ -79,6 +79,7 @@ count() { awk -v k="$1" 'index($0, k) { print $NF }' <<< "$final"; }
 [ "$(count "drop  port not allowed")" -ge 20 ] || fail "port drops: $final"
 [ "$(count "pass  icmp from an allowed source")" -ge 1 ] || fail "icmp passes: $final"
 [ "$(count "pass  allowed (source and port)")" -ge "$allowed" ] || fail "passes: $final"
+[ "$(tac "$WORK/counters.log" | sed '/packets on xa0:/q' | tac)" = "$final" ] || fail "--log does not hold the final counters: $(cat "$WORK/counters.log")"
 ip -n "$A" link show xa0 | grep -q xdp && fail "the XDP program is still on xa0 after detaching"
 [ "$(udp 10.199.0.3 5003)" -ge 18 ] || fail "the link does not carry UDP after detaching"
 echo "PASS: $(grep -o '(.* XDP)' "$WORK/err.txt"): allowed UDP and TCP passed; $(count "drop  source not allowed") dropped by source, $(count "drop  port not allowed") by port; detaching restored the link"
