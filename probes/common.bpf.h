@@ -2,7 +2,8 @@
 /*
  * What every part of the probe shares: the settings written by user space,
  * the per-CPU statistics that Prometheus and the summary read, and the
- * detector's lineage maps, which containment reads too.
+ * record store the model (forkwatch_model.h) works on, which containment
+ * reads too.
  */
 #ifndef FW_EMBEDDED
 #include "forkwatch_logic.h" /* the embedded source has it inlined above */
@@ -17,19 +18,15 @@ BPF_ARRAY(process_count, u64, 1);
 #ifndef FW_MAX_PROCS
 #define FW_MAX_PROCS 32768
 #endif
-#ifndef FW_MAX_TREES
-#define FW_MAX_TREES 8192
-#endif
 
+/* One record per process: created while watching, or older and seen to
+ * create or exec. */
 BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
-BPF_HASH(trees, u32, struct fw_tree, FW_MAX_TREES);
-BPF_HASH(forkers, u32, struct fw_forker, FW_MAX_TREES);
 BPF_PERF_OUTPUT(alerts);
-/* Alerts are built here, not on the 512-byte BPF stack: per CPU, and
+/* Verdicts are built here, not on the 512-byte BPF stack: per CPU, and
  * tracepoint programs do not nest on a CPU, so one slot serves. */
 BPF_PERCPU_ARRAY(alert_scratch, struct fw_alert, 1);
-BPF_PERCPU_ARRAY(proc_scratch, struct fw_proc, 1); /* a new process's record, built */
-BPF_ARRAY(tree_zero, struct fw_tree, 1);           /* never written: a new tree's value */
+BPF_PERCPU_ARRAY(proc_scratch, struct fw_proc, 1); /* a new record, built */
 
 static __always_inline void fw_stat(u32 idx)
 {
@@ -39,23 +36,64 @@ static __always_inline void fw_stat(u32 idx)
 		(*v)++;
 }
 
-/* An empty alert to fill and submit, or NULL. */
+/* The record store of forkwatch_model.h: the procs map. Functions, since
+ * BCC rewrites map calls only outside macros. */
+static __always_inline struct fw_proc *fw_rec_get(u32 k)
+{
+	return procs.lookup(&k);
+}
+
+static __always_inline int fw_rec_new(u32 k, struct fw_proc *r)
+{
+	return procs.insert(&k, r);
+}
+
+static __always_inline int fw_rec_set(u32 k, struct fw_proc *r)
+{
+	return procs.update(&k, r);
+}
+
+static __always_inline void fw_rec_del(u32 k)
+{
+	procs.delete(&k);
+}
+
+#define FW_REC_GET(k) fw_rec_get(k)
+#define FW_REC_NEW(k, r) fw_rec_new((k), (r))
+#define FW_REC_SET(k, r) fw_rec_set((k), (r))
+#define FW_REC_DEL(k) fw_rec_del(k)
+#define FW_STAT(i) fw_stat(i)
+
+#ifdef FW_KILL
+#ifndef FW_MAX_DOOMED
+#define FW_MAX_DOOMED 4096
+#endif
+BPF_HASH(marks, u32, struct fw_doom, FW_MAX_DOOMED); /* doomed lineages, by root */
+
+static __always_inline struct fw_doom *fw_doom_get(u32 k)
+{
+	return marks.lookup(&k);
+}
+#define FW_DOOM_GET(k) fw_doom_get(k)
+#endif
+
+#ifndef FW_EMBEDDED
+#include "forkwatch_model.h" /* the embedded source has it next */
+#endif
+
+/* Where a verdict is built (fw_verdict_root clears it), or NULL. */
 static __always_inline struct fw_alert *fw_alert_new(void)
 {
 	u32 zero = 0;
-	struct fw_alert *a = alert_scratch.lookup(&zero);
 
-	if (a)
-		__builtin_memset(a, 0, sizeof(*a));
-	return a;
+	return alert_scratch.lookup(&zero);
 }
 
-static __always_inline struct fw_forker *fw_forker_of(u32 tgid)
+static __always_inline struct fw_proc *fw_scratch(void)
 {
-	struct fw_forker zero = {};
+	u32 zero = 0;
 
-	forkers.insert(&tgid, &zero); /* no-op when present */
-	return forkers.lookup(&tgid);
+	return proc_scratch.lookup(&zero);
 }
 
 static __always_inline struct fw_config *fw_config_get(void)

@@ -2,12 +2,15 @@
 /*
  * bcc-forkwatch probe, compiled at run time by libbcc.
  *
- * Counting happens here, in the kernel: user space hears about a process
- * only when it crosses a threshold. task:task_newtask (every new task, in
- * the creator's context, with clone_flags) drives the counters and the
- * lineage; sched:sched_process_exit keeps the live counts; entry probes on
- * the clone/clone3/fork/vfork syscalls (kprobes, or syscalls tracepoints as
- * a fallback) record which syscall made each task.
+ * The model of runaway creation (forkwatch_logic.h, forkwatch_model.h)
+ * runs here, in the kernel: user space hears about a process only when a
+ * rule names it. task:task_newtask (every new task, in the creator's
+ * context, with clone_flags) drives the records; sched_process_exec tells
+ * copies from new programs; sched_process_exit ends records; the returns
+ * of the creation syscalls show failed creations (kretprobes, or syscalls
+ * tracepoints as a fallback) and, with containment, a doomed child's first
+ * return; entry probes on the clone/clone3/fork/vfork syscalls record which
+ * syscall made each task.
  *
  * No kernel struct is dereferenced: tracepoint fields come from tracefs and
  * the rest from helpers, so headers that do not match the running kernel
@@ -17,6 +20,8 @@
  *   FW_EXIT_HAS_GROUP_DEAD   sched_process_exit has the group_dead field
  *   FW_TP_EXEC               sched:sched_process_exec exists
  *   FW_TP_ENTRY_<SYSCALL>    syscalls:sys_enter_<syscall> exists
+ *   FW_TP_RETURN_<SYSCALL>   the first of syscalls:sys_exit_{clone,clone3,fork,vfork}
+ *                            that exists: one program for the returns of all four
  *   FW_KILL                  containment (kill.bpf.c) is compiled in
  */
 #ifndef FW_EMBEDDED
@@ -29,55 +34,33 @@
 #define FW_CLONE_THREAD 0x00010000ULL /* uapi CLONE_THREAD, stable ABI */
 #define FW_CLONE_PARENT 0x00008000ULL /* uapi CLONE_PARENT: the child gets the creator's parent */
 
-BPF_HASH(pending, u32, u32, FW_MAX_TREES); /* thread id -> syscall being made */
+BPF_HASH(pending, u32, u32, 8192); /* thread id -> syscall being made */
 
-/* The figures of an alert. */
-struct fw_figures {
-	u32 count;        /* what crossed the threshold */
-	u32 threshold;
-	u32 window_count; /* creations in the window (by the process or the tree) */
-	u32 live;
-	u32 burst_created;
-};
-
-/* An offender is over its threshold: one alert per window (the rest are
- * counted and reported with the next one). */
-static __always_inline void fw_report(void *ctx, struct fw_ratelimit *rl,
-				      const struct fw_config *cfg, u32 kind, u32 stat, u64 now,
-				      u64 id, u32 child, u32 syscall, const struct fw_proc *creator,
-				      const struct fw_figures *fig)
+/* A verdict (a, filled by the model or by a kill check) about the current
+ * task: containment decides what to do, then it goes to user space. */
+static __always_inline void fw_submit(void *ctx, const struct fw_config *cfg, struct fw_alert *a,
+				      u64 now, u64 id, u32 child, u32 syscall,
+				      const struct fw_proc *cur, int contain)
 {
-	u32 suppressed = 0;
-	struct fw_alert *a;
-
-	if (!fw_ratelimit_pass(rl, now, cfg->window_ns, &suppressed)) {
-		fw_stat(FW_STAT_SUPPRESSED);
-		return;
-	}
-	a = fw_alert_new();
-	if (!a)
-		return;
-	a->count = fig->count;
-	a->threshold = fig->threshold;
-	a->window_count = fig->window_count;
-	a->live = fig->live;
-	a->burst_created = fig->burst_created;
 	a->ts_ns = now;
-	a->kind = kind;
 	a->pid = (u32)id;
 	a->tgid = id >> 32;
 	a->uid = (u32)bpf_get_current_uid_gid();
 	a->child = child;
 	a->syscall = syscall;
-	a->suppressed = suppressed;
+	a->ppid = cur ? cur->ppid : 0;
 	bpf_get_current_comm(&a->comm, sizeof(a->comm));
-	if (creator) {
-		a->ppid = creator->ppid;
-		a->root = creator->root;
-	} else {
-		a->root = a->tgid; /* an untracked creator roots its own tree */
+#ifdef FW_KILL
+	if (contain && fw_contain(cfg, a, a->tgid, cur) < 0)
+		return; /* its root is doomed already */
+#endif
+	/* A repeat within the window is reported only with the kill it starts. */
+	if (a->repeat && a->action != FW_ACT_KILL && a->action != FW_ACT_DRY_RUN) {
+		fw_stat(FW_STAT_SUPPRESSED);
+		return;
 	}
-	fw_stat(stat);
+	if (a->kind < FW_RULES)
+		fw_stat(FW_STAT_ALERTS + a->kind);
 	if (alerts.perf_submit(ctx, a, sizeof(*a)) < 0)
 		fw_stat(FW_STAT_ALERTS_LOST);
 }
@@ -115,97 +98,101 @@ TRACEPOINT_PROBE(syscalls, sys_enter_vfork) { return fw_entry(FW_SYS_VFORK); }
 static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg, u64 now,
 					  u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, rate;
-	struct fw_forker *f;
-	struct fw_figures fig = {};
+	u32 tgid = id >> 32, rate, uid, supp = 0;
+	struct fw_proc *f;
+	struct fw_proc *scratch = fw_scratch();
+	struct fw_alert *a;
+	char comm[FW_COMM_LEN];
 
 	fw_stat(FW_STAT_THREADS);
 	fw_stat(FW_STAT_THREADS_BY + syscall);
-	if (!cfg->threads_enabled)
+	if (!cfg->threads_enabled || !scratch)
 		return;
-	f = fw_forker_of(tgid);
+	uid = (u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(&comm, sizeof(comm));
+	f = fw_rec_of_creator(tgid, uid, comm, scratch);
 	if (!f)
 		return;
 	FW_ADD(&f->live_threads, 1);
 	rate = fw_window_add(&f->threads, now, cfg->window_ns);
 #ifdef FW_KILL
-	fw_kill_check_thread(ctx, cfg, now, id, child, syscall, f, rate);
+	if (fw_kill_check_thread(cfg, tgid, uid, f, rate)) {
+		a = fw_alert_new();
+		if (a) {
+			fw_verdict_root(a, FW_RULE_THREADS, tgid, f, now, cfg);
+			a->count = rate;
+			a->threshold = cfg->kill_thread;
+			a->kids_live = f->live_threads > 0 ? f->live_threads : 0;
+			a->action = (cfg->kill & FW_KILL_DRY_RUN) ? FW_ACT_DRY_RUN : FW_ACT_KILL;
+			a->whole = 1;
+			fw_submit(ctx, cfg, a, now, id, child, syscall, f, 0);
+		}
+		return;
+	}
 #endif
 	if (rate < cfg->thread_threshold)
 		return;
-	fig.count = rate;
-	fig.threshold = cfg->thread_threshold;
-	fig.window_count = rate;
-	fig.live = f->live_threads > 0 ? f->live_threads : 0;
-	fw_report(ctx, &f->thread_rl, cfg, FW_ALERT_THREADS, FW_STAT_ALERTS_THREADS, now, id, child,
-		  syscall, procs.lookup(&tgid), &fig);
+	if (!fw_ratelimit_pass(&f->thread_rl, now, cfg->window_ns, &supp)) {
+		fw_stat(FW_STAT_SUPPRESSED);
+		return;
+	}
+	a = fw_alert_new();
+	if (!a)
+		return;
+	fw_verdict_root(a, FW_RULE_THREADS, tgid, f, now, cfg);
+	a->count = rate;
+	a->threshold = cfg->thread_threshold;
+	a->kids_live = f->live_threads > 0 ? f->live_threads : 0;
+	a->suppressed = supp;
+	fw_submit(ctx, cfg, a, now, id, child, syscall, f, 1);
 }
 
 static __always_inline void fw_new_process(void *ctx, const struct fw_config *cfg, u64 now,
 					   u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, rate, zero = 0;
-	struct fw_proc *creator = procs.lookup(&tgid);
-	struct fw_proc *rec = proc_scratch.lookup(&zero);
-	struct fw_tree *fresh = tree_zero.lookup(&zero);
+	u32 tgid = id >> 32, zero = 0, rule, uid = (u32)bpf_get_current_uid_gid();
+	struct fw_proc *scratch = fw_scratch(), *creator = 0;
 	u64 *count = process_count.lookup(&zero);
-	struct fw_tree *t;
-	struct fw_forker *f;
-	s32 burst_live;
+	struct fw_alert *a = fw_alert_new();
+	char comm[FW_COMM_LEN];
 
 	fw_stat(FW_STAT_PROCS);
 	fw_stat(FW_STAT_PROCS_BY + syscall);
 	if (count)
 		FW_ADD(count, 1);
-	if (!rec || !fresh)
+	if (!scratch || !a)
 		return;
-
-	__builtin_memset(rec, 0, sizeof(*rec));
-	fw_lineage_child(rec, creator, tgid, child, now);
-	bpf_get_current_comm(&rec->comm, sizeof(rec->comm));
-	trees.insert(&rec->root, fresh);
-	t = trees.lookup(&rec->root);
-	if (!t || procs.update(&child, rec) != 0) {
-		fw_stat(FW_STAT_UNTRACKED);
-		return;
-	}
-	burst_live = fw_tree_join(t, now, cfg);
-
-	if (burst_live >= (s32)cfg->tree_threshold) {
-		struct fw_figures fig = {
-			.count = burst_live,
-			.threshold = cfg->tree_threshold,
-			.window_count = fw_window_estimate(&t->joins, now, cfg->window_ns),
-			.live = t->live > 0 ? t->live : 0,
-			.burst_created = t->burst_created,
-		};
-
-		fw_report(ctx, &t->rl, cfg, FW_ALERT_TREE, FW_STAT_ALERTS_TREE, now, id, child, syscall,
-			  creator, &fig);
-	}
-
-	f = fw_forker_of(tgid);
-	if (!f)
-		return;
-	rate = fw_window_add(&f->procs, now, cfg->window_ns);
-	FW_ADD(&f->children, 1);
+	bpf_get_current_comm(&comm, sizeof(comm));
+	rule = fw_model_fork(cfg, tgid, child, now, uid, comm, scratch, a, &creator);
 #ifdef FW_KILL
-	if (cfg->kill)
-		fw_kill_check_process(ctx, cfg, now, id, child, syscall, creator, rec, t, f,
-				      burst_live, rate);
-#endif
-	if (rate >= cfg->proc_threshold) {
-		struct fw_figures fig = {
-			.count = rate,
-			.threshold = cfg->proc_threshold,
-			.window_count = rate,
-			.live = t->live > 0 ? t->live : 0,
-			.burst_created = t->burst_created,
-		};
+	if (cfg->kill) {
+		struct fw_alert *k;
 
-		fw_report(ctx, &f->proc_rl, cfg, FW_ALERT_PROCESS, FW_STAT_ALERTS_PROCESS, now, id, child,
-			  syscall, creator, &fig);
+		if (fw_kill_check_fork(cfg, tgid, uid, creator, child) == FW_RULE_LIMIT && creator) {
+			/* A limit kill is its own report; a verdict of this creation
+			 * waits for the next one. */
+			k = fw_alert_new();
+			if (!k)
+				return;
+			fw_verdict_root(k, FW_RULE_LIMIT, tgid, creator, now, cfg);
+			k->count = creator->children;
+			k->action = (cfg->kill & FW_KILL_DRY_RUN) ? FW_ACT_DRY_RUN : FW_ACT_KILL;
+			k->whole = 1;
+			{
+				struct fw_comm c = {};
+				u32 *limit;
+
+				__builtin_memcpy(c.name, comm, sizeof(c.name));
+				limit = limits.lookup(&c);
+				k->threshold = limit ? *limit : 0;
+			}
+			fw_submit(ctx, cfg, k, now, id, child, syscall, creator, 0);
+			return;
+		}
 	}
+#endif
+	if (rule != FW_RULE_NONE)
+		fw_submit(ctx, cfg, a, now, id, child, syscall, creator, 1);
 }
 
 TRACEPOINT_PROBE(task, task_newtask)
@@ -243,13 +230,73 @@ TRACEPOINT_PROBE(task, task_newtask)
 	return 0;
 }
 
+/* The returns of the creation syscalls. A failure (no task made: a full
+ * pids.max, RLIMIT_NPROC, pid_max) is judged: a spawner shows itself by
+ * the harm it does. With containment, a new child's first return (ret 0)
+ * is where a doomed child dies. ret > 0 is the creator's own return:
+ * task_newtask judged it already. */
+static __always_inline int fw_creation_return(void *ctx, long ret)
+{
+	u64 id;
+	u32 tgid, uid, rule;
+	struct fw_config *cfg;
+	struct fw_proc *scratch, *rec = 0;
+	struct fw_alert *a;
+	char comm[FW_COMM_LEN];
+	u64 now;
+
+	if (ret > 0)
+		return 0;
+	cfg = fw_config_get();
+	if (!cfg || cfg->window_ns == 0)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tgid = id >> 32;
+	uid = (u32)bpf_get_current_uid_gid();
+	if (ret == 0) {
+#ifdef FW_KILL
+		fw_kill_check_start(cfg, tgid, uid);
+#endif
+		return 0;
+	}
+	scratch = fw_scratch();
+	a = fw_alert_new();
+	if (!scratch || !a)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_get_current_comm(&comm, sizeof(comm));
+	rule = fw_model_failed(cfg, tgid, now, uid, comm, scratch, a, &rec);
+#ifdef FW_KILL
+	fw_kill_check_failed(cfg, tgid, uid, rec);
+#endif
+	if (rule != FW_RULE_NONE)
+		fw_submit(ctx, cfg, a, now, id, 0, FW_SYS_NONE, rec, 1);
+	return 0;
+}
+
+/* Kretprobes on the entry points probe choice found (kprobe mode): the
+ * creator's return only; a new child never returns through them. */
+int fw_kretp_create(struct pt_regs *ctx) { return fw_creation_return(ctx, PT_REGS_RC(ctx)); }
+
+/* One program for the syscall exits of all four, compiled for the first
+ * whose tracepoint exists: they share one layout (the syscall number, then
+ * ret), so user space attaches it to each. Compiled and verified once. */
+#if defined(FW_TP_RETURN_CLONE)
+TRACEPOINT_PROBE(syscalls, sys_exit_clone) { return fw_creation_return(args, args->ret); }
+#elif defined(FW_TP_RETURN_CLONE3)
+TRACEPOINT_PROBE(syscalls, sys_exit_clone3) { return fw_creation_return(args, args->ret); }
+#elif defined(FW_TP_RETURN_FORK)
+TRACEPOINT_PROBE(syscalls, sys_exit_fork) { return fw_creation_return(args, args->ret); }
+#elif defined(FW_TP_RETURN_VFORK)
+TRACEPOINT_PROBE(syscalls, sys_exit_vfork) { return fw_creation_return(args, args->ret); }
+#endif
+
 TRACEPOINT_PROBE(sched, sched_process_exit)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id, tgid = id >> 32;
+	struct fw_config *cfg;
 	struct fw_proc *rec;
-	struct fw_tree *t;
-	struct fw_forker *f;
 
 	pending.delete(&tid);
 #ifdef FW_EXIT_HAS_GROUP_DEAD
@@ -258,53 +305,40 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	int last_thread = tid == tgid; /* older kernels: the leader's exit ends the process */
 #endif
 	if (!last_thread) {
-		f = forkers.lookup(&tgid);
-		if (f && f->live_threads > 0)
-			FW_ADD(&f->live_threads, -1);
+		rec = procs.lookup(&tgid);
+		if (rec && rec->live_threads > 0)
+			FW_ADD(&rec->live_threads, -1);
 		return 0;
 	}
-
 	fw_stat(FW_STAT_EXITS);
-	fw_event_exit(fw_config_get(), tgid);
+	cfg = fw_config_get();
+	fw_event_exit(cfg, tgid);
 #ifdef FW_KILL
 	/* Dooms outlive their root (a bash bomb's root is gone before it is
 	 * named); a reused pid clears its own at creation. */
 	kthreads.delete(&tgid);
 #endif
-	rec = procs.lookup(&tgid);
-	if (rec) {
-		u32 root = rec->root;
-
-		t = trees.lookup(&root);
-		if (t) {
-			fw_tree_leave(t, rec->created_ns);
-			if (fw_tree_done(t))
-				trees.delete(&root);
-		}
-		procs.delete(&tgid);
-	}
-	t = trees.lookup(&tgid);
-	if (t) {
-		t->root_gone = 1;
-		if (fw_tree_done(t))
-			trees.delete(&tgid);
-	}
-	forkers.delete(&tgid);
+	if (cfg)
+		fw_model_exit(cfg, tgid, bpf_ktime_get_ns());
 	return 0;
 }
 
 #ifdef FW_TP_EXEC
-/* Keep the recorded command name current, for reports about members, and
- * note the exec: naming the root of a burst tells copies from new programs. */
+/* A new program: copies are told from other programs here, and the
+ * recorded command name stays current for reports. */
 TRACEPOINT_PROBE(sched, sched_process_exec)
 {
 	u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct fw_proc *rec = procs.lookup(&tgid);
+	struct fw_proc *scratch = fw_scratch();
+	struct fw_config *cfg = fw_config_get();
+	char comm[FW_COMM_LEN], file[FW_COMM_LEN] = {};
 
-	if (rec) {
-		bpf_get_current_comm(&rec->comm, sizeof(rec->comm));
-		rec->flags |= FW_PROC_EXECD;
-	}
+	if (!scratch || !cfg || cfg->window_ns == 0)
+		return 0;
+	bpf_get_current_comm(&comm, sizeof(comm));
+	TP_DATA_LOC_READ_STR(&file, filename, sizeof(file));
+	fw_model_exec(cfg, tgid, bpf_ktime_get_ns(), (u32)bpf_get_current_uid_gid(), comm, file,
+		      scratch);
 	return 0;
 }
 #endif

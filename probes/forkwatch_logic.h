@@ -1,64 +1,119 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Detection logic shared by the probe (compiled by BCC into BPF) and the
- * unit tests (compiled natively with -DFW_USERSPACE). Everything here is a
- * pure function over plain structs: the probe does the map look-ups and
- * hands the records in, so the decisions tested in user space are exactly
- * the ones the kernel makes.
+ * unit tests (compiled natively with -DFW_USERSPACE): the records, the
+ * settings, and every decision of the model of runaway creation as pure
+ * functions over plain structs. forkwatch_model.h strings these decisions
+ * together over the record store; the probe and the tests each give it
+ * their own store, so the decisions tested in user space are the ones the
+ * kernel makes.
  *
  * Only fixed-width types and no kernel structs: the layouts must be the
  * same on both sides of the perf buffer, whatever headers BCC compiles with.
+ *
+ * The model (README, "How it detects"). Processes are records: one per
+ * process created while watching, and one for each older process once it
+ * creates or execs. Four rules name a root:
+ *
+ *  - replicator: copies of one program that make copies that make copies.
+ *    A child is a copy of its creator until it execs another program (an
+ *    exec of the same program keeps it one). A copy becomes a node of its
+ *    lineage when it creates while still a copy, and its creator's line
+ *    then replicates. Lines are ranked by a branching number (a node with
+ *    two lines of rank r, or one of r and one of r - 1, has rank r + 1),
+ *    over the lines whose records are there (live, or dead with live
+ *    lines below), however slowly they grew. Only "pure" nodes count: those
+ *    more of whose decided children replicated than exec'd away. A pure
+ *    node that reaches --rank (5) names the root: itself, or the pure
+ *    ancestor above it still branching into two lines.
+ *  - chain: a lineage of young copies (each created while its creator's
+ *    program was less than a window old) that gains --chain generations
+ *    (64) within a window, while few are alive.
+ *  - spawner: one process holding many live children whose creations fail
+ *    (a full pids.max, RLIMIT_NPROC, pid_max), or holding more live
+ *    children than --spawn-max.
+ *  - threads (--threads) and rate (-t): one process creating too many
+ *    threads or processes within the window. Rate only reports.
+ *
+ * A named root whose program ran longer than --established before it was
+ * named is never killed (a server at its limit, a shell a bomb was typed
+ * into); only what it created since the episode began is.
  */
 #ifndef FORKWATCH_LOGIC_H
 #define FORKWATCH_LOGIC_H
 
+/* Everything is inlined: the C API of libbcc loads each program's own
+ * section, without the .text subprograms a BPF-to-BPF call would need.
+ * FW_UNROLL: loops over a record's fields, unrolled (constant offsets
+ * for the verifier). FW_LOOP: loops over records (map look-ups), kept as
+ * bounded loops where the kernel verifies those (5.3 and later; user space
+ * passes -DFW_UNROLL_LOOPS=1 before that). */
 #ifdef FW_USERSPACE
 #include <linux/types.h>
 #define FW_INLINE static inline
 #define FW_UNROLL
+#define FW_LOOP
 #else
 #define FW_INLINE static __always_inline
 #define FW_UNROLL _Pragma("unroll")
+#ifdef FW_UNROLL_LOOPS
+#define FW_LOOP _Pragma("unroll")
+#else
+#define FW_LOOP _Pragma("nounroll")
+#endif
 #endif
 
 /* Atomic add without using the result: BPF_XADD works on every kernel that
  * runs BPF tracepoint programs, fetch-and-add results need 5.12. */
 #define FW_ADD(ptr, val) __sync_fetch_and_add((ptr), (val))
 
-#define FW_TOP_DEPTH 8      /* hops of lineage kept per tracked process */
 #define FW_COMM_LEN 16
-#define FW_EPOCH_WINDOWS 60 /* a burst is re-based after this many windows */
+#define FW_ANC 16           /* nearest ancestors kept per process: anc[0] is the creator */
+#define FW_CLIMB 8         /* creator links a rank change may climb per event */
+#define FW_RANK_EPOCH 4     /* windows a named root's episode spans */
+#define FW_RANK_MAX 15      /* ranks above it count as it (lines[] has FW_RANK_MAX + 1) */
+#define FW_SPAWN_MIN 64     /* live children a failing creator holds to be a spawner */
+#define FW_HARM_RANK 3      /* rank of a line whose failing creations name it a replicator */
+#define FW_CASCADE 4        /* dead records a deletion may release per event */
 
-enum fw_alert_kind {
-	FW_ALERT_PROCESS = 1, /* one process created too many processes in the window */
-	FW_ALERT_TREE = 2,    /* a burst of descendants holds too many live members */
-	FW_ALERT_THREADS = 3, /* one process created too many threads in the window */
-	FW_ALERT_KILL = 4,    /* --kill, --limit: the probe killed (or, dry run, would kill) */
+/* The rules, and the kinds of records sent to user space (fw_alert.kind). */
+enum fw_rule {
+	FW_RULE_NONE = 0,
+	FW_RULE_REPLICATOR = 1, /* copies of copies branch --rank levels deep */
+	FW_RULE_CHAIN = 2,      /* a lineage of copies gains --chain generations per window */
+	FW_RULE_SPAWNER = 3,    /* one process: many live children and failing creations,
+				 * or more live children than --spawn-max */
+	FW_RULE_THREADS = 4,    /* one process created --thread-threshold threads in the window */
+	FW_RULE_RATE = 5,       /* one process created -t processes in the window (reported only) */
+	FW_RULE_LIMIT = 6,      /* --limit COMM=N used up (a policy, not a detection) */
+	FW_RULES = 7,
 };
 
-/* Why the probe kills a creating process (fw_alert.reason for FW_ALERT_KILL). */
-enum fw_kill_reason {
-	FW_KILL_NONE = 0,
-	FW_KILL_TREE = 1,    /* its tree's burst crossed --kill-threshold and it named the
-			      * burst's root (fw_doom_level) or made half of it itself: the
-			      * root's lineage is doomed */
-	FW_KILL_PROCESS = 2, /* created twice the alert threshold (-t) in the window */
-	FW_KILL_THREADS = 3, /* created twice --thread-threshold threads in the window */
-	FW_KILL_LINEAGE = 4, /* it, or an ancestor, or its creator is doomed */
-	FW_KILL_LIMIT = 5,   /* its command's --limit of children over its life is used up */
-	FW_KILL_REASONS = 6,
+/* What was done about a verdict (fw_alert.action). */
+enum fw_action {
+	FW_ACT_REPORT = 0,  /* reported: no containment, or a rule that never kills */
+	FW_ACT_KILL = 1,    /* the root's lineage is doomed and the creator killed */
+	FW_ACT_DRY_RUN = 2, /* --dry-run: as FW_ACT_KILL, with no signal sent */
+	FW_ACT_SPARED = 3,  /* containment was due; the root is exempt (fw_alert.spared) */
 };
+
+/* Why the probe kills a process (FW_STAT_KILLS + reason): the rule of the
+ * verdict, or FW_KILL_LINEAGE for a member of a doomed lineage. */
+#define FW_KILL_LINEAGE FW_RULE_NONE
+#define FW_KILL_REASONS FW_RULES
 
 /* Why a kill that was due did not happen (FW_STAT_SPARED + cause). */
 enum fw_spared {
 	FW_SPARED_NONE = 0,
-	FW_SPARED_INIT = 1,      /* pid 1 */
-	FW_SPARED_KTHREAD = 2,   /* kthreadd and the kernel threads */
-	FW_SPARED_PROTECTED = 3, /* this tool and its ancestors */
-	FW_SPARED_COMM = 4,      /* --allow comm: */
-	FW_SPARED_UID = 5,       /* --allow uid: or user: */
-	FW_SPARED_CGROUP = 6,    /* --allow cgroup: */
-	FW_SPARED_CAUSES = 7,
+	FW_SPARED_INIT = 1,        /* pid 1 */
+	FW_SPARED_KTHREAD = 2,     /* kthreadd and the kernel threads */
+	FW_SPARED_PROTECTED = 3,   /* this tool and its ancestors */
+	FW_SPARED_COMM = 4,        /* --allow comm: */
+	FW_SPARED_UID = 5,         /* --allow uid: or user: */
+	FW_SPARED_CGROUP = 6,      /* --allow cgroup: */
+	FW_SPARED_ESTABLISHED = 7, /* its program ran longer than --established before the
+				    * verdict (a spawner), so it is reported, not killed */
+	FW_SPARED_CAUSES = 8,
 };
 
 /* Which syscall made a task. FW_SYS_NONE: no entry probe saw the call
@@ -78,12 +133,13 @@ enum fw_stat {
 	FW_STAT_PROCS = 0,           /* processes created */
 	FW_STAT_THREADS = 1,         /* threads created */
 	FW_STAT_EXITS = 2,           /* processes exited */
-	FW_STAT_ALERTS_PROCESS = 3,
-	FW_STAT_ALERTS_TREE = 4,
-	FW_STAT_ALERTS_THREADS = 5,
-	FW_STAT_SUPPRESSED = 6,      /* alerts held back by the rate limit */
-	FW_STAT_UNTRACKED = 7,       /* children not tracked because a map was full */
-	FW_STAT_CALLS = 8,           /* + enum fw_syscall: entry-probe hits */
+	FW_STAT_FAILED = 3,          /* creations that failed (where returns are seen) */
+	FW_STAT_ALERTS = 4,          /* + enum fw_rule: verdicts reported */
+	FW_STAT_SUPPRESSED = FW_STAT_ALERTS + FW_RULES, /* verdicts held back by the rate limit */
+	FW_STAT_UNTRACKED,           /* processes not tracked because the record map was full */
+	FW_STAT_RECORDS_IN,          /* records made ... */
+	FW_STAT_RECORDS_OUT,         /* ... and deleted: the difference is the map's load */
+	FW_STAT_CALLS,               /* + enum fw_syscall: entry-probe hits */
 	FW_STAT_PROCS_BY = FW_STAT_CALLS + FW_SYS_COUNT,    /* + fw_syscall */
 	FW_STAT_THREADS_BY = FW_STAT_PROCS_BY + FW_SYS_COUNT, /* + fw_syscall */
 	FW_STAT_OPENS = FW_STAT_THREADS_BY + FW_SYS_COUNT,  /* file opens (open/openat/openat2) */
@@ -92,11 +148,11 @@ enum fw_stat {
 	FW_STAT_EV_THREAD,           /* ... new threads */
 	FW_STAT_EV_OPEN,             /* ... file opens */
 	FW_STAT_EV_LOST,             /* event records the perf buffer had no room for */
-	FW_STAT_ALERTS_LOST,         /* alerts the perf buffer had no room for */
-	FW_STAT_KILLS,               /* + enum fw_kill_reason: SIGKILLs sent (dry run: due) */
+	FW_STAT_ALERTS_LOST,         /* verdicts the perf buffer had no room for */
+	FW_STAT_KILLS,               /* + kill reason: SIGKILLs sent (dry run: due) */
 	FW_STAT_SPARED = FW_STAT_KILLS + FW_KILL_REASONS, /* + enum fw_spared: due, but exempt */
 	FW_STAT_KILLS_FAILED = FW_STAT_SPARED + FW_SPARED_CAUSES, /* bpf_send_signal refused */
-	FW_STAT_DOOMED,              /* lineages the probe doomed (roots named) */
+	FW_STAT_DOOMED,              /* lineages the probe doomed */
 	FW_STAT_COUNT,
 };
 
@@ -113,9 +169,11 @@ enum fw_stat {
 /* Settings, written once by user space into a one-slot array. */
 struct fw_config {
 	__u64 window_ns;
-	__u64 epoch_max_ns;
-	__u32 proc_threshold;
-	__u32 tree_threshold;
+	__u64 established_ns; /* a program older than this when named is not killed */
+	__u32 proc_threshold; /* -t: processes one process creates in the window (rate) */
+	__u32 rank;           /* --rank: the Strahler rank that names a replicator */
+	__u32 chain;          /* --chain: generations of a chain in the window */
+	__u32 spawn_max;      /* --spawn-max: live children of one process */
 	__u32 thread_threshold;
 	__u32 threads_enabled;
 	__u32 events;      /* FW_EV_* */
@@ -124,16 +182,13 @@ struct fw_config {
 	__u32 filter_pid;  /* the -p process: a descendant of it joins the follow map */
 	char filter_comm[FW_COMM_LEN];
 	__u32 kill;        /* FW_KILL_ARMED, FW_KILL_DRY_RUN, FW_KILL_LIMITS */
-	__u32 kill_tree;   /* live members of a burst that make its creators killable */
-	__u32 kill_proc;   /* processes one process may create in the window */
 	__u32 kill_thread; /* threads one process may create in the window */
 	__u32 allow;       /* FW_ALLOW_*: which allow lists have entries */
-	__u32 kill_hot;    /* burst live members from which the probe counts creations
-			    * per ancestor, to name the root at kill_tree (fw_doom_level) */
+	__u32 pad;
 };
 
 /* fw_config.kill */
-#define FW_KILL_ARMED 1u   /* --kill: thresholds kill */
+#define FW_KILL_ARMED 1u   /* --kill: verdicts contain */
 #define FW_KILL_DRY_RUN 2u /* --dry-run: decide and report, send no signal */
 #define FW_KILL_LIMITS 4u  /* --limit entries exist */
 
@@ -171,82 +226,99 @@ struct fw_ratelimit {
 	__u32 alerted;
 };
 
-/* Per creating process (tgid). */
-struct fw_forker {
-	struct fw_window procs;
+/* fw_proc.flags */
+#define FW_PROC_COPY 1u     /* it runs its creator's program: created by fork, and no exec
+			     * of another program since */
+#define FW_PROC_NODE 2u     /* it created while a copy (or as its lineage's origin): a node
+			     * of the replication tree */
+#define FW_PROC_DEAD 4u     /* it exited; the record stays while it ranks below a live line */
+#define FW_PROC_OLD 8u      /* it predates the tool: created_ns is 0 */
+#define FW_PROC_DOOMED 16u  /* created by a member of a doomed lineage: dies at its first return */
+#define FW_PROC_EXECD 32u   /* it exec'd since it was created (any program) */
+#define FW_PROC_LIVE 64u    /* it counts in its creator's kids_live */
+#define FW_PROC_FERTILE 128u /* a copy of it created: its line replicates, and ranks */
+
+/* One record per process (keyed by tgid): its place in the lineage, its
+ * rank as a replicator, its chain, and its own creation counters. */
+struct fw_proc {
+	__u64 created_ns;        /* 0: it predates the tool */
+	__u64 parent_created_ns; /* its creator's created_ns: tells the creator from a reused pid */
+	__u64 start_ns;          /* its program's start: creation or the last exec seen; 0 unknown */
+	__u64 dead_ns;           /* FW_PROC_DEAD: when */
+	__u32 ppid;              /* its creator (tgid); 0 unknown */
+	__u32 flags;             /* FW_PROC_* */
+	__u32 uid;
+	__u32 anc[FW_ANC];       /* anc[0] its creator, anc[1] the creator's creator, ...; 0 unknown */
+	char comm[FW_COMM_LEN];
+	/* Replication. */
+	__u32 node_kids;         /* children that created while copies of it */
+	__u32 away_kids;         /* children that exec'd another program before creating */
+	__u64 rank_ns;           /* when its rank last rose to FW_LINE_RANK: it began to branch */
+	__u16 lines[FW_RANK_MAX + 1]; /* lines[r]: children whose lines give it rank r (r >= 1) */
+	__u8 rank;               /* its branching rank: 1 for a node without lines, 0 no node */
+	__u8 top;                /* the highest r with lines[r] */
+	__u8 given;              /* the rank its own line gives its creator's lines[]; 0 none */
+	__u8 strong;             /* lines of rank >= FW_LINE_RANK: lines that branch themselves */
+	/* Chain: inherited from a young, pure creator. */
+	__u32 chain_root;        /* the chain's first process */
+	__u32 chain_next;        /* ... and its second: the first that a chain member made */
+	__u64 chain_root_ns;     /* the first one's created_ns (its identity) */
+	struct fw_window chain;  /* generations along the chain, per window */
+	struct fw_ratelimit chain_rl;
+	/* Its own creations. */
+	__s32 kids_live;         /* its children alive */
+	__s32 kids_rec;          /* its children that have records */
+	__u32 children;          /* processes it created since the tool started */
+	__s32 live_threads;
+	struct fw_window procs;  /* processes it created, per window */
 	struct fw_window threads;
+	struct fw_window fails;  /* its creations that failed, per window */
+	struct fw_ratelimit rl;  /* verdicts naming it */
 	struct fw_ratelimit proc_rl;
 	struct fw_ratelimit thread_rl;
-	__s32 live_threads;
-	__u32 children;      /* processes created over its life (since the tool started) */
-	__u32 kill_reported; /* a limit or thread kill of it was reported */
+	__u32 kill_reported;     /* a limit or thread kill of it was reported */
 	__u32 pad;
-	struct fw_window fails; /* --kill: creations that failed (a full pids.max) */
 };
 
-/* Per process created while watching (keyed by tgid). */
-struct fw_proc {
-	__u64 created_ns;
-	__u64 parent_created_ns; /* the creator's created_ns; 0 when it predates the tool */
-	__u32 root;  /* tgid of the untracked ancestor whose tree this is */
-	__u32 ppid;  /* tgid of the creator */
-	__u32 depth; /* 1 for a child of the root */
-	__u32 top[FW_TOP_DEPTH]; /* top[i]: the ancestor at depth i+1 (self included) */
-	char comm[FW_COMM_LEN];
-	__u32 flags; /* FW_PROC_* */
-	__u32 copies; /* bit i: top[i] had not exec'd when it created top[i + 1] */
+/* A doomed lineage (the probe's `marks` map, keyed by the root's tgid):
+ * every process below the root created from since_ns on, and the root
+ * itself when whole, dies at its next fork. */
+struct fw_doom {
+	__u64 since_ns;  /* members created from then on */
+	__u32 whole;     /* the root itself too */
+	__u32 killed;    /* SIGKILLs the probe sent for it (dry run: due) */
 };
 
-/* fw_proc.flags: the process has exec'd since it was created. One that has
- * not is a copy of its creator's program, as every member of a
- * for (;;) fork() bomb is. */
-#define FW_PROC_EXECD 1u
-
-/* Per tree root (keyed by the root's tgid). */
-struct fw_tree {
-	__u64 burst_start_ns;
-	__u64 last_join_ns;
-	__u64 hot_epoch_ns;  /* --kill: the hot counts below are from then on (the
-			      * burst's start, or the last lineage doomed in it) */
-	__s32 live;          /* tracked members alive */
-	__s32 burst_live;    /* members created since burst_start_ns still alive */
-	__u32 burst_created; /* members created since burst_start_ns */
-	__u32 root_gone;
-	struct fw_window joins;
-	struct fw_ratelimit rl;
-	__u32 killed;        /* SIGKILLs the probe sent to members (dry run: due) */
-	__u32 hot_created;   /* --kill: members created in this hot epoch while hot */
-	__u32 hot_direct;    /* ... by the tree root itself */
-	__u32 hot_active;    /* ... its children with members created below them */
-	__u32 hot_copies;    /* ... of them, the copies */
-	__u32 hot_most;      /* ... the most one of them made below it */
-	__u32 dooms;         /* --kill: lineages doomed in this tree (0: no need to look) */
-};
-
-/* One alert, kernel to user space through the perf buffer. */
+/* One verdict (or kill), kernel to user space through the perf buffer. */
 struct fw_alert {
-	__u64 ts_ns;         /* bpf_ktime_get_ns() */
-	__u32 kind;          /* enum fw_alert_kind */
-	__u32 pid;           /* thread that made the last child */
-	__u32 tgid;          /* its process */
-	__u32 ppid;          /* that process's creator, 0 if it predates the tool */
+	__u64 ts_ns;          /* bpf_ktime_get_ns() */
+	__u32 kind;           /* enum fw_rule */
+	__u32 action;         /* enum fw_action */
+	__u32 pid;            /* thread that made the last child (or tried to) */
+	__u32 tgid;           /* its process */
+	__u32 ppid;           /* that process's creator, 0 if unknown */
 	__u32 uid;
-	__u32 child;         /* the task just created */
-	__u32 count;         /* the figure that crossed the threshold */
-	__u32 threshold;
-	__u32 window_count;  /* creations in the last window (by the process or the tree) */
-	__u32 live;          /* tree: live members; threads: live threads */
-	__u32 burst_created; /* tree: members created in the burst */
-	__u32 suppressed;    /* alerts held back since the previous one */
-	__u32 root;          /* tree root (tgid) */
-	__u32 syscall;       /* enum fw_syscall that made the child */
+	__u32 child;          /* the task just created (0: a failed creation) */
+	__u32 syscall;        /* enum fw_syscall that made the child */
 	char comm[FW_COMM_LEN];
-	__u32 reason;        /* FW_ALERT_KILL: enum fw_kill_reason */
-	__u32 killed;        /* FW_ALERT_KILL: the tree's kill count, this one included */
-	__u32 doomed;        /* FW_ALERT_KILL: the root of the lineage doomed (0: none) */
-	__u32 doomed_depth;  /* ... its depth below the tree root (0: the tree root) */
-	__u64 doomed_since_ns; /* ... members created from then on (0: all of its lineage) */
-	__u32 spared;        /* FW_ALERT_KILL: enum fw_spared when the creator was exempt */
+	__u32 root;           /* the process named */
+	__u32 root_ppid;
+	__u64 root_created_ns;  /* its record's identity (0: it predates the tool) */
+	__u64 root_start_ns;    /* its program's start (0: unknown) */
+	char root_comm[FW_COMM_LEN];
+	__u32 count;          /* the figure of the rule */
+	__u32 threshold;
+	__u32 rank;           /* replicator: the root's rank */
+	__u32 strong;         /* ... its lines that replicate (children of rank >= 2) */
+	__u32 kids_live;      /* the root's live children */
+	__u32 fails;          /* the root's failed creations in the window */
+	__u32 window_count;   /* the creator's creations in the window */
+	__u32 suppressed;     /* verdicts held back since the previous one */
+	__u32 spared;         /* FW_ACT_SPARED: enum fw_spared */
+	__u32 whole;          /* doomed: the root itself too */
+	__u64 doomed_since_ns;  /* doomed: members created from then on */
+	__u32 repeat;         /* held back by the once-per-window report limit: goes
+			       * out only with a containment it starts */
 	__u32 pad;
 };
 
@@ -393,323 +465,315 @@ FW_INLINE int fw_ratelimit_pass(struct fw_ratelimit *rl, __u64 now, __u64 window
 	return 1;
 }
 
-/* Fill the record of child_tgid, created by parent_tgid. parent is that
- * creator's record, or 0 when the creator predates the tool (or was not
- * tracked): it then roots a tree of its own. */
-FW_INLINE void fw_lineage_child(struct fw_proc *child, const struct fw_proc *parent,
-				__u32 parent_tgid, __u32 child_tgid, __u64 now)
-{
-	int i;
+/* --- The model's decisions ------------------------------------------ */
 
-	child->created_ns = now;
-	child->ppid = parent_tgid;
-	child->parent_created_ns = parent ? parent->created_ns : 0;
-	child->copies = 0;
-	if (parent) {
-		child->root = parent->root;
-		child->depth = parent->depth + 1;
-		child->copies = parent->copies;
-		if (parent->depth <= FW_TOP_DEPTH && !(parent->flags & FW_PROC_EXECD))
-			child->copies |= 1u << (parent->depth - 1);
+/* A child of at least this rank is a line that replicates: it branched
+ * below itself. Two of them, and a node is where a bomb branches. */
+#define FW_LINE_RANK 2
+
+/* Is a node pure: did more of its decided children replicate (create
+ * while copies) than leave for another program? A shell's children are
+ * mostly commands; make's are compilers; a bomb's are copies of itself. */
+FW_INLINE int fw_is_pure(const struct fw_proc *p)
+{
+	return p->node_kids >= p->away_kids;
+}
+
+/* Was its program started less than a window before now? */
+FW_INLINE int fw_is_young(const struct fw_proc *p, __u64 now, const struct fw_config *cfg)
+{
+	return p->start_ns && now >= p->start_ns && now - p->start_ns < cfg->window_ns;
+}
+
+/* Had its program run longer than --established (or since before the tool
+ * started, unseen) at now? Such a process is presumed to be a server or a
+ * shell: when named it is reported, and only what it created since the
+ * episode began is killed. */
+FW_INLINE int fw_is_established(const struct fw_proc *p, __u64 now, const struct fw_config *cfg)
+{
+	return !p->start_ns || (now > p->start_ns && now - p->start_ns >= cfg->established_ns);
+}
+
+/* After an exec: is the new program the one it ran before? The same
+ * command name, or a re-exec through /proc/self/exe (the kernel's own
+ * name for the caller's executable, which names the process "exe"). */
+FW_INLINE int fw_same_program(const char *old_comm, const char *new_comm, const char *filename)
+{
+	int i, same = 1;
+
 FW_UNROLL
-		for (i = 0; i < FW_TOP_DEPTH; i++)
-			child->top[i] = parent->top[i];
+	for (i = 0; i < FW_COMM_LEN; i++) {
+		if (old_comm[i] != new_comm[i]) {
+			same = 0;
+			break;
+		}
+		if (!old_comm[i])
+			break;
+	}
+	/* Spelt out: the probe has no read-only data section for a string. */
+	return same || (filename[0] == '/' && filename[1] == 'p' && filename[2] == 'r' &&
+			filename[3] == 'o' && filename[4] == 'c' && filename[5] == '/' &&
+			filename[6] == 's' && filename[7] == 'e' && filename[8] == 'l' &&
+			filename[9] == 'f' && filename[10] == '/' && filename[11] == 'e' &&
+			filename[12] == 'x' && filename[13] == 'e' && filename[14] == 0);
+}
+
+/* The record of a process that predates the tool, made when it first
+ * creates (start_ns 0: its program's age is unknown, so it counts as
+ * established) or execs (start_ns: the exec). It is its own chain's
+ * root and no copy of anything. */
+FW_INLINE void fw_rec_old(struct fw_proc *r, __u32 tgid, __u64 start_ns, __u32 uid)
+{
+	__builtin_memset(r, 0, sizeof(*r));
+	r->flags = FW_PROC_OLD;
+	r->start_ns = start_ns;
+	r->uid = uid;
+	r->chain_root = tgid;
+}
+
+/* A process starts a chain of its own (it was created by an old or busy
+ * creator, or exec'd another program). */
+FW_INLINE void fw_chain_start(struct fw_proc *r, __u32 tgid)
+{
+	r->chain_root = tgid;
+	r->chain_root_ns = r->created_ns;
+	r->chain_next = 0;
+	__builtin_memset(&r->chain, 0, sizeof(r->chain));
+	__builtin_memset(&r->chain_rl, 0, sizeof(r->chain_rl));
+}
+
+/* Does a child inherit its creator's chain? Only from a creator whose
+ * program is young (it creates at once, as every member of a chain does)
+ * and pure (not a shell running commands). */
+FW_INLINE int fw_chain_inherits(const struct fw_proc *p, __u64 now, const struct fw_config *cfg)
+{
+	return fw_is_young(p, now, cfg) && fw_is_pure(p);
+}
+
+/* Fills the record of child_tgid, just created by p (tgid parent_tgid) at
+ * now. Returns the chain's generations in the window, this one included. */
+FW_INLINE __u32 fw_rec_child(struct fw_proc *c, const struct fw_proc *p, __u32 parent_tgid,
+			     __u32 child_tgid, __u64 now, __u32 uid, const char *comm,
+			     const struct fw_config *cfg)
+{
+	__builtin_memset(c, 0, sizeof(*c));
+	c->created_ns = now;
+	c->start_ns = now;
+	c->parent_created_ns = p->created_ns;
+	c->ppid = parent_tgid;
+	c->flags = FW_PROC_COPY | FW_PROC_LIVE;
+	c->uid = uid;
+	__builtin_memcpy(c->comm, comm, FW_COMM_LEN);
+	c->anc[0] = parent_tgid;
+	__builtin_memcpy(&c->anc[1], &p->anc[0], sizeof(c->anc) - sizeof(c->anc[0]));
+	if (fw_chain_inherits(p, now, cfg)) {
+		c->chain_root = p->chain_root;
+		c->chain_root_ns = p->chain_root_ns;
+		c->chain_next = p->chain_root == parent_tgid ? child_tgid : p->chain_next;
+		c->chain = p->chain;
+		c->chain_rl = p->chain_rl;
 	} else {
-		child->root = parent_tgid;
-		child->depth = 1;
-FW_UNROLL
-		for (i = 0; i < FW_TOP_DEPTH; i++)
-			child->top[i] = 0;
+		fw_chain_start(c, child_tgid);
 	}
-	/* Unrolled so that the verifier sees constant offsets only. */
-FW_UNROLL
-	for (i = 0; i < FW_TOP_DEPTH; i++)
-		if ((__u32)i + 1 == child->depth)
-			child->top[i] = child_tgid;
+	return fw_window_add(&c->chain, now, cfg->window_ns);
 }
 
-/* The hot counts of tree t start again at now: with each burst, and after
- * each lineage doomed in it, so that what is left of a bomb is judged on
- * its own (the counts of the doomed part would hold the majority). Entries
- * in the hot map from before are stale (fw_hot.epoch_ns). */
-FW_INLINE void fw_tree_hot_restart(struct fw_tree *t, __u64 now)
+/* A node's branching rank from its lines: one above its strongest line
+ * when a second line is at most one rank below it, else its strongest
+ * line's (1 without lines). Two equal lines is the Horton-Strahler number;
+ * allowing the second one rank lower is what lets a bomb whose members
+ * fork one child after another (for (;;) fork()) show within a few
+ * generations, as fast as one whose members fork two at once (:|:&). A
+ * server's one generation of workers, and a shell's commands, stay at 1 or
+ * 2. */
+FW_INLINE __u8 fw_rank_of(const struct fw_proc *p)
 {
-	t->hot_epoch_ns = now;
-	t->hot_created = 0;
-	t->hot_direct = 0;
-	t->hot_active = 0;
-	t->hot_copies = 0;
-	t->hot_most = 0;
+	__u32 top = p->top & FW_RANK_MAX;
+
+	if (!top)
+		return 1;
+	if (p->lines[top] >= 2 || (top >= 2 && p->lines[(top - 1) & FW_RANK_MAX] >= 1))
+		return top < FW_RANK_MAX ? top + 1 : FW_RANK_MAX;
+	return top;
 }
 
-/* A member joins tree t at now. A burst starts when the tree was quiet for
- * a window, or when the current burst is older than epoch_max_ns, so that
- * long-lived members from an old burst stop counting. Returns the burst's
- * live members after the join. */
-FW_INLINE __s32 fw_tree_join(struct fw_tree *t, __u64 now, const struct fw_config *cfg)
+/* p becomes a node: it created while a copy (or as its lineage's origin). */
+FW_INLINE void fw_rank_start(struct fw_proc *p)
 {
-	/* A time older than the last join is no gap: another CPU read its
-	 * clock later and joined first. */
-	if (now < t->last_join_ns)
-		now = t->last_join_ns;
-	if (t->burst_start_ns == 0 || now - t->last_join_ns >= cfg->window_ns ||
-	    now - t->burst_start_ns >= cfg->epoch_max_ns) {
-		t->burst_start_ns = now;
-		t->burst_live = 0;
-		t->burst_created = 0;
-		fw_tree_hot_restart(t, now);
+	p->flags |= FW_PROC_NODE;
+	p->rank = fw_rank_of(p);
+}
+
+/* A line of node q moves from rank a to rank b (0: none; at most
+ * FW_RANK_MAX): a child's line began to count, rose, fell, or left (its
+ * record went, it exec'd another program, it is no longer pure). Returns
+ * q's rank after it. Nothing here depends on time: a line counts while its
+ * record is there, so that a bomb that grows slowly (a CPU quota, a busy
+ * or emulated CPU) ranks as deep as a fast one, and a shell or a server,
+ * whose finished children leave, does not add ranks up over its life. */
+FW_INLINE __u8 fw_lines_move(struct fw_proc *q, __u32 a, __u32 b, __u64 now)
+{
+	__u32 i, top;
+	__u8 old = q->rank;
+
+	a &= FW_RANK_MAX;
+	b &= FW_RANK_MAX;
+	if (a) {
+		if (q->lines[a])
+			q->lines[a]--;
+		if (a >= FW_LINE_RANK && q->strong)
+			q->strong--;
 	}
-	t->last_join_ns = now;
-	FW_ADD(&t->live, 1);
-	FW_ADD(&t->burst_live, 1);
-	FW_ADD(&t->burst_created, 1);
-	fw_window_add(&t->joins, now, cfg->window_ns);
-	return t->burst_live;
+	if (b) {
+		if (q->lines[b] < 0xffff)
+			q->lines[b]++;
+		if (b >= FW_LINE_RANK && q->strong < 255)
+			q->strong++;
+	}
+	top = q->top & FW_RANK_MAX;
+	if (b > top) {
+		q->top = (__u8)b;
+	} else if (a && a == top && !q->lines[a]) {
+		/* Its strongest line fell or left: the next one down. */
+		top = 0;
+FW_UNROLL
+		for (i = FW_RANK_MAX; i >= 1; i--) {
+			if (i < a && q->lines[i]) {
+				top = i;
+				break;
+			}
+		}
+		q->top = (__u8)top;
+	}
+	q->rank = (q->flags & FW_PROC_NODE) ? fw_rank_of(q) : 0;
+	if (old < FW_LINE_RANK && q->rank >= FW_LINE_RANK)
+		q->rank_ns = now;
+	return q->rank;
 }
 
-/* A member of tree t tried to create at now and failed (a full pids.max):
- * a bomb that stalls is not quiet, and its burst must not restart under it
- * (its stuck members would stop counting). */
-FW_INLINE void fw_tree_tried(struct fw_tree *t, __u64 now)
+/* The rank x's line gives its creator: its own, while x is a pure copy a
+ * copy of which created (a line that replicates); else none. */
+FW_INLINE __u32 fw_line_gives(const struct fw_proc *x)
 {
-	if (now > t->last_join_ns)
-		t->last_join_ns = now;
+	if (!(x->flags & FW_PROC_FERTILE) || !(x->flags & FW_PROC_COPY) || !x->ppid ||
+	    !fw_is_pure(x))
+		return 0;
+	return x->rank & FW_RANK_MAX;
 }
 
-/* A member created at created_ns left tree t. */
-FW_INLINE void fw_tree_leave(struct fw_tree *t, __u64 created_ns)
+/* Does the naming climb from a named node to its creator q? Only to a
+ * pure node with two lines that replicate: the bomb branches there too, so
+ * the node below is only one of its lines, however far ahead. A script
+ * that started one bomb is not one (one line), nor a shell (impure). */
+FW_INLINE int fw_name_climbs(const struct fw_proc *q, __u64 now, const struct fw_config *cfg)
 {
-	FW_ADD(&t->live, -1);
-	if (created_ns >= t->burst_start_ns)
-		FW_ADD(&t->burst_live, -1);
+	if (!fw_is_pure(q))
+		return 0;
+	/* Or one that began replicating just now, into two or more copies of
+	 * which one at least replicates already: the bash bomb's :|: halves
+	 * race, and a for (;;) fork() root's first child may run away before
+	 * its second has run at all. A script that started one bomb made one
+	 * child. */
+	return q->strong >= 2 ||
+	       (fw_is_young(q, now, cfg) && q->node_kids >= 1 && q->children >= 2);
 }
 
-/* A tree can be forgotten once its root is gone and no member is left. */
-FW_INLINE int fw_tree_done(const struct fw_tree *t)
+/* Is a failing creator a spawner? It holds FW_SPAWN_MIN live children:
+ * its own creations filled what binds it, not someone else's. */
+FW_INLINE int fw_spawner_failing(const struct fw_proc *p)
 {
-	return t->root_gone && t->live <= 0;
+	return p->kids_live >= FW_SPAWN_MIN;
 }
 
-/* A doomed lineage (the probe's `marks` map, keyed by the root's tgid):
- * every process below the root, and the root itself, dies at its next
- * fork. since_ns limits it to members created from then on: a root that
- * predates the tool (a tree root) dooms only the burst, and is not doomed
- * itself. */
-struct fw_doom {
-	__u64 since_ns;
-};
+FW_INLINE int fw_spawner_count(const struct fw_proc *p, const struct fw_config *cfg)
+{
+	return cfg->spawn_max && p->kids_live >= 0 && (__u32)p->kids_live >= cfg->spawn_max;
+}
+
+/* At exit: does the record stay? A node whose lines may still rank
+ * through it: two children with records, or one below a node that ranks
+ * already. A bash bomb's members exit as soon as they have forked; a
+ * chain's members, each with one unranked child, go at once. */
+FW_INLINE int fw_rec_keep_dead(const struct fw_proc *p)
+{
+	return (p->flags & FW_PROC_NODE) && (p->kids_rec >= 2 || (p->kids_rec >= 1 && p->rank >= 2));
+}
+
+/* How much a doom on a named root covers: members created since the
+ * episode began, and the root itself unless its program is established
+ * (a server whose copies went rogue, a root that predates the tool). */
+FW_INLINE int fw_doom_whole(const struct fw_proc *root, __u64 now, const struct fw_config *cfg,
+			    int never_killed)
+{
+	return !never_killed && !fw_is_established(root, now, cfg);
+}
+
+/* When the episode that named an established root began: for a
+ * replicator, when its rank began to branch (FW_LINE_RANK), but no more
+ * than FW_RANK_EPOCH windows back, so that what a server made long before
+ * its lines ran away is kept; else its program's start (a spawner). */
+FW_INLINE __u64 fw_episode_start(const struct fw_proc *root, __u32 rule, __u64 now,
+				 const struct fw_config *cfg)
+{
+	__u64 span = FW_RANK_EPOCH * cfg->window_ns;
+
+	if (rule == FW_RULE_REPLICATOR && root->rank_ns) {
+		if (now > span && root->rank_ns < now - span)
+			return now - span;
+		return root->rank_ns;
+	}
+	return root->start_ns;
+}
 
 /* Is a process created at created_ns (0: it predates the tool) covered by
- * a doom set on one of its ancestors, its creator or itself? */
-FW_INLINE int fw_doom_covers(const struct fw_doom *d, __u64 created_ns)
+ * a doom on itself (self), or on an ancestor? */
+FW_INLINE int fw_doom_covers(const struct fw_doom *d, __u64 created_ns, int self)
 {
-	return d && d->since_ns <= created_ns;
+	if (!d)
+		return 0;
+	if (self)
+		return d->whole;
+	return d->since_ns <= created_ns;
 }
 
-/* What the probe knows about a creating process when it decides on a kill. */
+/* What the probe knows about a creating process when it decides on a kill
+ * of its own (a rule about it, not about a lineage). */
 struct fw_kill_facts {
 	__u32 doomed;    /* it is in a doomed lineage */
-	__u32 tree_live; /* live members of its tree's current burst */
-	__u32 rate;      /* processes it created in the window */
 	__u32 limit;     /* its command's --limit (limited != 0) */
 	__u32 limited;
 	__u32 children;  /* processes it created over its life, this one included */
 };
 
-/* Should the creator of a new process die for it, before any naming?
- * Thresholds only with FW_KILL_ARMED, limits only with FW_KILL_LIMITS. A
- * tree over the kill threshold is judged after this (fw_kill_spawner,
- * fw_doom_level): only the lineage of the burst's root dies, because a
- * tree spans a whole login session or service, and whatever else runs in
- * it (the operator's commands, the script that launched the bomb) must
- * live. */
-FW_INLINE __u32 fw_kill_reason_for(const struct fw_config *cfg, const struct fw_kill_facts *f)
+/* Should the creator die for what it just did, before any rule? A member
+ * of a doomed lineage (with --kill), or a process past its --limit. */
+FW_INLINE __u32 fw_kill_reason_for(const struct fw_config *cfg, const struct fw_kill_facts *f,
+				   __u32 *reason)
 {
-	if (cfg->kill & FW_KILL_ARMED) {
-		if (f->doomed)
-			return FW_KILL_LINEAGE;
-		if (cfg->kill_proc && f->rate >= cfg->kill_proc)
-			return FW_KILL_PROCESS;
+	if ((cfg->kill & FW_KILL_ARMED) && f->doomed) {
+		*reason = FW_KILL_LINEAGE;
+		return 1;
 	}
-	if ((cfg->kill & FW_KILL_LIMITS) && f->limited && f->children > f->limit)
-		return FW_KILL_LIMIT;
-	return FW_KILL_NONE;
-}
-
-/* Is the tree over the kill threshold, so that its root is to be named? */
-FW_INLINE int fw_kill_tree_due(const struct fw_config *cfg, const struct fw_kill_facts *f)
-{
-	return (cfg->kill & FW_KILL_ARMED) && cfg->kill_tree && f->tree_live >= cfg->kill_tree;
-}
-
-/* From how many live members of a burst the probe counts creations per
- * ancestor (fw_hot): an eighth of the kill threshold, so that the counts
- * cover the last three doublings before it, long enough for a bomb's root
- * starved among its members to make a child of its own. */
-FW_INLINE __u32 fw_kill_hot(__u32 kill_tree)
-{
-	return kill_tree / 8 ? kill_tree / 8 : 1;
-}
-
-/* A creator that tried to create half the kill threshold itself in the
- * window (attempts: a bomb that filled its cgroup only fails) is a spawner:
- * the root of its own bomb (while :; do sleep 9 & done), even when it
- * predates the tool. It dies when its tree is over the kill threshold, or
- * when it goes on spawning under a doom of its own (a root that predates
- * the tool dooms only its burst, not itself). */
-FW_INLINE int fw_kill_spawner(const struct fw_config *cfg, __u32 attempts)
-{
-	return cfg->kill_tree && (__u64)attempts * 2 >= cfg->kill_tree;
+	if ((cfg->kill & FW_KILL_LIMITS) && f->limited && f->children > f->limit) {
+		*reason = FW_RULE_LIMIT;
+		return 1;
+	}
+	return 0;
 }
 
 /* Never killed, whatever the reason: pid 1, kernel threads (kthreadd, pid
  * 2, what it made, and those user space found at start), and what user
  * space protects (the tool and its ancestors) or allows (--allow: the
  * caller's cause). Returns the enum fw_spared cause, 0 to kill. */
-FW_INLINE __u32 fw_kill_exempt(__u32 tgid, __u32 tree_root, int is_kthread, int is_protected,
-			       __u32 allowed)
+FW_INLINE __u32 fw_kill_exempt(__u32 tgid, int is_kthread, int is_protected, __u32 allowed)
 {
 	if (tgid == 1)
 		return FW_SPARED_INIT;
-	if (tgid == 2 || tree_root == 2 || is_kthread)
+	if (tgid == 2 || is_kthread)
 		return FW_SPARED_KTHREAD;
 	if (is_protected)
 		return FW_SPARED_PROTECTED;
 	return allowed;
-}
-
-/* Naming the root of a burst in the kernel. While a tree's burst is hot
- * (from fw_config.kill_hot live members), the probe counts, for each
- * process the lineage keeps (within FW_TOP_DEPTH of the tree root), the
- * processes created below it and those it created itself. LRU: the counts
- * of dead processes age out. */
-struct fw_hot {
-	__u64 epoch_ns; /* the counts' epoch (fw_tree.hot_epoch_ns) */
-	__u32 below;    /* processes created below it, at any depth, while hot */
-	__u32 direct;   /* ... by itself */
-	__u32 active;   /* its children with processes created below them while hot */
-	__u32 copies;   /* ... of them, those that were copies (had not exec'd) */
-	__u32 most;     /* the most a child of it made below it (below of the child) */
-	__u32 pad;
-};
-
-/* The counts along a creator's lineage: level 0 is the tree root, level i
- * (1 to depth) the ancestor at depth i, top[i - 1]; the creator is the
- * last (when depth <= FW_TOP_DEPTH). */
-struct fw_hot_path {
-	__u32 depth;                        /* the creator's depth */
-	__u32 below[FW_TOP_DEPTH + 1];
-	__u32 direct[FW_TOP_DEPTH + 1];
-	__u32 active[FW_TOP_DEPTH + 1];
-	__u32 copies[FW_TOP_DEPTH + 1];
-	__u32 most[FW_TOP_DEPTH + 1];
-	__u32 copy;                         /* bit i: level i had not exec'd (fw_path_copies) */
-};
-
-/* Which levels of a creator's path are copies of their creator's program:
- * the ancestors as they were when they created the next one on the path,
- * the creator (level depth) as it is now. */
-FW_INLINE __u32 fw_path_copies(const struct fw_proc *creator)
-{
-	__u32 bits = creator->copies << 1;
-
-	if (creator->depth <= FW_TOP_DEPTH && !(creator->flags & FW_PROC_EXECD))
-		bits |= 1u << creator->depth;
-	return bits;
-}
-
-#define FW_DOOM_MAJORITY_PCT 50 /* the child on the path made this much of its parent's: the way down */
-#define FW_DOOM_SHARE_PCT 90    /* ... this much at every level: the path is the bomb's alone */
-#define FW_DOOM_FLOOR_PCT 25    /* a root holds at least this much of its tree's hot creations */
-#define FW_DOOM_ACTIVE 3        /* children that multiply, for one that makes no copies */
-#define FW_DOOM_NONE (-1)
-
-/* Does the process at a level multiply, so that it is a bomb's root? Two
- * of its copies (children that had not exec'd) multiply, as in
- * :(){ :|:& };: and for (;;) fork(); or it still creates while the burst
- * is hot and either its child on the path is a copy or three of its
- * children multiply, as in a bomb that execs itself. A shell whose one
- * subshell runs a bomb does not, nor a script above a bomb that forks a
- * helper now and then. */
-FW_INLINE int fw_doom_multiplies(const struct fw_hot_path *p, int level, int child_is_copy)
-{
-	if (p->copies[level] >= 2)
-		return 1;
-	if (p->direct[level] == 0)
-		return 0;
-	return child_is_copy || p->active[level] >= FW_DOOM_ACTIVE;
-}
-
-/* Where the creator's lineage names the burst's root. It walks down from
- * the tree root along the creator's path and names the first process that
- * multiplies (fw_doom_multiplies) and made at least FW_DOOM_FLOOR_PCT of
- * the tree's hot creations; it follows the child on the path while that
- * child made the majority of its parent's, and otherwise names nothing (a
- * creator in the majority will). At the tree root (a login daemon, a
- * service manager: many sessions at once) the majority goes first, and
- * three active children count only when none of them holds it. At the creator
- * itself it also names a spawner: one that made half of its subtree's
- * processes itself (while :; do sleep 9 & done). Deeper than the lineage
- * keeps, it names the deepest ancestor kept when the whole path made
- * FW_DOOM_SHARE_PCT at every level. It never names above where the bomb
- * multiplies; a wrong turn downwards dooms part of a bomb, and the rest is
- * named at a later fork (the counts start again after each doom). Returns
- * the level (0: the tree root), or FW_DOOM_NONE. */
-FW_INLINE int fw_doom_level(const struct fw_hot_path *p)
-{
-	__u32 last = p->depth < FW_TOP_DEPTH ? p->depth : FW_TOP_DEPTH;
-	__u64 floor = (__u64)p->below[0] * FW_DOOM_FLOOR_PCT;
-	int level, alone = 1;
-
-FW_UNROLL
-	for (level = 0; level <= FW_TOP_DEPTH; level++) {
-		__u64 n = p->below[level], c;
-		int child_copy, majority;
-
-		if ((__u32)level == last) {
-			if (n * 100 < floor)
-				return FW_DOOM_NONE;
-			if (last < p->depth) /* the lineage keeps no deeper ancestor */
-				return alone || fw_doom_multiplies(p, level, 0) ? level : FW_DOOM_NONE;
-			/* The creator itself. The tree root has no child on the path to
-			 * tell a bomb from a busy daemon: its copies or its own spawning
-			 * only (its members name it otherwise). */
-			if ((__u64)p->direct[level] * 2 >= n || p->copies[level] >= 2 ||
-			    (level > 0 && fw_doom_multiplies(p, level, 0)))
-				return level;
-			return FW_DOOM_NONE;
-		}
-		child_copy = (p->copy >> (level + 1)) & 1;
-		c = (__u64)p->below[level + 1] + 1; /* the child on the path, and what it made */
-		majority = c * 100 >= FW_DOOM_MAJORITY_PCT * n;
-		if (level == 0) {
-			if (p->copies[0] >= 2 || (p->direct[0] > 0 && child_copy))
-				return 0;
-			if (!majority)
-				return p->direct[0] > 0 && p->active[0] >= FW_DOOM_ACTIVE &&
-						       (__u64)p->most[0] * 100 < FW_DOOM_MAJORITY_PCT * n
-					       ? 0
-					       : FW_DOOM_NONE;
-		} else {
-			if (n * 100 >= floor && fw_doom_multiplies(p, level, child_copy))
-				return level;
-			if (!majority)
-				return FW_DOOM_NONE;
-		}
-		if (c * 100 < FW_DOOM_SHARE_PCT * n)
-			alone = 0;
-	}
-	return FW_DOOM_NONE;
-}
-
-/* How much a root named at the tree root (level 0) dooms: all of its
- * lineage, itself included, while it still creates (it is the bomb); else
- * only the burst (a shell a bomb was typed into, which made its copies and
- * stopped). Processes that are never killed (pid 1, kernel threads, the
- * tool's ancestors: not_killable) are never doomed whole either. */
-FW_INLINE int fw_doom_whole(const struct fw_hot_path *p, int not_killable)
-{
-	return !not_killable && p->direct[0] > 0;
 }
 
 #endif /* FORKWATCH_LOGIC_H */

@@ -6,6 +6,8 @@
  *   fw-bomb vfork       vfork + exec of itself      every member vforks in a loop
  *   fw-bomb clone3      posix_spawn of itself       glibc makes these with clone3
  *   fw-bomb threads     pthread_create in a loop    threads that stay alive
+ *   fw-bomb chain       fork, the parent exits      a runaway chain: one or two
+ *                       alive at a time, the lineage ever deeper
  *   fw-bomb server N S  N workers at once, kept S seconds (a pre-forking server)
  *   fw-bomb spawn-n N   N children, one at a time, by posix_spawn (clone3)
  *   fw-bomb vfork-n N   N children, one at a time, by vfork + exec
@@ -118,6 +120,22 @@ static void spawn_loop(char *self)
 
 		check_deadline();
 		if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, environ) != 0)
+			backoff();
+	}
+}
+
+/* Each member forks one child, which goes on with the loop, and exits at
+ * once: only one or two are alive at a time, thousands are made a second. */
+static void chain_loop(void)
+{
+	for (;;) {
+		pid_t pid;
+
+		check_deadline(); /* the child, or the parent after a refusal */
+		pid = fork();
+		if (pid > 0)
+			_exit(0);
+		if (pid < 0)
 			backoff();
 	}
 }
@@ -331,7 +349,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: fw-bomb [as NAME] c-loop|vfork|clone3|threads | server N "
+		fprintf(stderr, "usage: fw-bomb [as NAME] c-loop|vfork|clone3|threads|chain | server N "
 				"SECONDS | spawn-n|vfork-n|threads-n|fork-n|threads-report N | fork-rate N S | open-n N PATH | "
 				"open PATH...\n");
 		return 2;
@@ -379,6 +397,8 @@ int main(int argc, char **argv)
 		spawn_loop(argv[0]);
 	else if (!strcmp(argv[1], "threads"))
 		thread_loop();
+	else if (!strcmp(argv[1], "chain"))
+		chain_loop();
 	fprintf(stderr, "fw-bomb: unknown mode '%s'\n", argv[1]);
 	return 2;
 }

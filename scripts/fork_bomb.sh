@@ -12,8 +12,9 @@
 #
 # Prints "fork_bomb.sh: root PID ..." once the bomb's first process exists:
 # that process is the root a detector should name. When the time is up it
-# prints how many of the bomb's processes were still alive (zombies not
-# counted): 0 means something contained it.
+# freezes the bomb and prints how many of the bomb's processes were still
+# alive (zombies not counted): 0 means something contained it. For the
+# chain modes it is a child subreaper (see below).
 set -u
 export LC_ALL=C # $EPOCHREALTIME with a dot
 
@@ -25,7 +26,13 @@ Modes:
   classic   the bash bomb :(){ :|:& };:  (default)
   spawn     one shell starting 'sleep 9999 &' over and over (the original
             fork_bomb.sh pattern)
+  chain     bash f() { f & }; f: each member starts one copy of itself and exits
+  dash      the function bomb in dash: f(){ f|f& };f
+  perl      perl's fork while 1 (a refused fork is retried after 1 ms, up to 1 s)
+  python    os.fork() in a loop in python3 -I -S (retried as perl's)
+  exec      a script starting itself twice by path and exiting: "$0" & "$0" &
   c-loop    for (;;) fork();  in C
+  c-chain   the chain in C: fork, the parent exits, the child goes on
   vfork     every member vforks and execs itself, in a loop
   clone3    every member posix_spawns itself (glibc: clone3), in a loop
   threads   one process creating threads that stay alive
@@ -48,8 +55,9 @@ EOF
 
 die() { echo "fork_bomb.sh: $*" >&2; exit 2; }
 
-mode=classic seconds=5 pids_max=1024 bomb_bin="" go=""
+mode=classic seconds=5 pids_max=1024 bomb_bin="" go="" exec_dir=""
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+args=("$@")
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
@@ -57,7 +65,7 @@ while [ $# -gt 0 ]; do
 	-m) [ $# -ge 2 ] || die "-m needs a value"; pids_max=$2; shift 2 ;;
 	-b) [ $# -ge 2 ] || die "-b needs a value"; bomb_bin=$2; shift 2 ;;
 	-w) [ $# -ge 2 ] || die "-w needs a value"; go=$2; shift 2 ;;
-	classic|spawn|c-loop|vfork|clone3|threads) mode=$1; shift ;;
+	classic|spawn|c-loop|vfork|clone3|threads|chain|dash|perl|python|exec|c-chain) mode=$1; shift ;;
 	*) die "unknown argument '$1' (see -h)" ;;
 	esac
 done
@@ -66,14 +74,38 @@ done
 [[ $pids_max =~ ^[0-9]+$ ]] && [ "$pids_max" -ge 16 ] && [ "$pids_max" -le 100000 ] ||
 	die "invalid -m '$pids_max': expected 16 to 100000"
 [ "$(id -u)" -eq 0 ] || die "must run as root (it creates cgroups)"
+
+# A chain's members are orphans from birth (each parent exits at once): the
+# nearest child subreaper or pid 1 reaps them, and pids.max counts each one
+# until then. An init that reaps only now and then (about once a second on
+# the test VMs) lets the chain fill pids.max with zombies and stall, two or
+# three alive. So for the chain modes this script re-execs itself as a
+# child subreaper (kept across exec, same pid): bash reaps them as they die.
+case "$mode" in
+chain|c-chain)
+	if [ -z "${FW_BOMB_SUBREAPER:-}" ] && [ -x /usr/bin/python3 ]; then
+		export FW_BOMB_SUBREAPER=1
+		exec /usr/bin/python3 -I -S -c 'import ctypes, os, sys
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    print("fork_bomb.sh: not a child subreaper (" + os.strerror(ctypes.get_errno()) +
+          "): the chain'"'"'s members are reaped by pid 1", file=sys.stderr)
+os.execv(sys.argv[1], sys.argv[1:])' "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
+	elif [ -z "${FW_BOMB_SUBREAPER:-}" ]; then
+		echo "fork_bomb.sh: no /usr/bin/python3 to become a child subreaper: the chain's members are reaped by pid 1" >&2
+	fi
+	;;
+esac
+unset FW_BOMB_SUBREAPER
 if [ -n "$go" ]; then
 	[ ! -e "$go" ] || die "invalid -w '$go': it exists already"
 	mkfifo -m 600 "$go" || die "invalid -w '$go': cannot create a named pipe there"
 fi
 
-# The C modes need the helper.
+# The C modes need the helper; the others an interpreter.
 case "$mode" in
-c-loop|vfork|clone3|threads)
+dash|perl) command -v "$mode" > /dev/null || die "mode $mode needs $mode" ;;
+python) [ -x /usr/bin/python3 ] || die "mode python needs /usr/bin/python3" ;;
+c-loop|vfork|clone3|threads|c-chain)
 	if [ -z "$bomb_bin" ]; then
 		for cand in "$here/../build/fw-bomb" "$here/../build-test/fw-bomb"; do
 			[ -x "$cand" ] && { bomb_bin=$cand; break; }
@@ -130,11 +162,40 @@ live_count() {
 	echo "$n"
 }
 
+# At the end the bomb is frozen before it is counted and killed (v2's
+# cgroup.freeze where there is cgroup.kill, else the v1 freezer): a bomb
+# whose members retry refused forks keeps both cores busy (each refused fork
+# costs nearly a whole fork: the pids check comes after the copy of the
+# memory), and counting and cleaning up beside it took 5 to 20 seconds.
+# A frozen bomb uses no CPU, and its count holds still. Bounded to a second.
+freeze_bomb() {
+	local i k v
+	if [ -n "$kill_cg" ] && [ -e "$kill_cg/cgroup.freeze" ]; then
+		echo 1 > "$kill_cg/cgroup.freeze" 2>/dev/null || return 0
+		for i in $(seq 100); do
+			while read -r k v; do
+				[ "$k" = frozen ] && [ "$v" = 1 ] && return 0
+			done < "$kill_cg/cgroup.events"
+			sleep 0.01
+		done
+	elif [ -n "$freeze_cg" ]; then
+		echo FROZEN > "$freeze_cg/freezer.state" 2>/dev/null || return 0
+		for i in $(seq 50); do
+			read -r v < "$freeze_cg/freezer.state"
+			[ "$v" = FROZEN ] && return 0
+			sleep 0.02
+		done
+	fi
+	return 0
+}
+
 cleanup() {
 	trap '' INT TERM
 	local i left
 	if [ -n "$kill_cg" ]; then
 		echo 1 > "$kill_cg/cgroup.kill" 2>/dev/null
+		# Frozen tasks die of SIGKILL too; thawed, so would any straggler.
+		echo 0 > "$kill_cg/cgroup.freeze" 2>/dev/null
 	elif [ -n "$freeze_cg" ]; then
 		echo FROZEN > "$freeze_cg/freezer.state" 2>/dev/null
 		for i in $(seq 50); do
@@ -152,6 +213,19 @@ cleanup() {
 		sleep 0.01
 	done
 	left=$(procs_of)
+	# The killed whose parents died too are zombies until pid 1 (or a
+	# subreaper) reaps them, and pids.current counts them till then: wait
+	# for that (pid 1 on the test VMs reaps about once a second), so that
+	# none is left in ps when this script ends. Zombies are harmless: after
+	# two seconds it goes on regardless.
+	if [ -z "$left" ]; then
+		for _ in $(seq 200); do
+			read -r cur < "$limit_cg/pids.current" 2>/dev/null || break
+			[ "$cur" = 0 ] && break
+			sleep 0.01
+		done
+	fi
+	[ -n "$exec_dir" ] && rm -rf "$exec_dir"
 	for cg in "$kill_cg" "$freeze_cg" "$limit_cg"; do
 		[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg" 2>/dev/null
 	done
@@ -163,9 +237,35 @@ cleanup() {
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM
 
+# Members are copies of the first (fork, no exec), except in vfork, clone3
+# and exec, where each one execs the program or script the first one is.
 case "$mode" in
 classic) cmd=(bash -c ':(){ :|:& };:') ;;
 spawn)   cmd=(bash -c 'while :; do sleep 9999 & done') ;;
+chain)   cmd=(bash -c 'f() { f & }; f') ;;
+dash)    cmd=(dash -c 'f(){ f|f& };f') ;;
+# perl and python retry a refused fork after 1 ms, doubling up to a second
+# and back to 1 ms on success, as bash does its retries: a refused fork costs
+# them about 0.3 ms (the pids check comes after the copy of the memory), so a
+# full cgroup of them retrying every millisecond starved everything else on
+# two cores (a sleep 0.1 beside the bomb took 30 s).
+perl)    cmd=(perl -e '$d = .001; while (1) { if (defined fork) { $d = .001 } else { select undef, undef, undef, $d; $d *= 2 if $d < 1 } }') ;;
+python)  cmd=(/usr/bin/python3 -I -S -c 'import os, time
+d = .001
+while True:
+    try:
+        os.fork()
+        d = .001
+    except OSError:
+        time.sleep(d)
+        d = min(d * 2, 1)') ;;
+exec)
+	# Started by path, so every member's comm is the script's name.
+	exec_dir=$(mktemp -d "${TMPDIR:-/tmp}/fw-bomb-exec.XXXXXX") &&
+		printf '#!/bin/sh\n"$0" & "$0" &\n' > "$exec_dir/fw-exec-bomb" &&
+		chmod 700 "$exec_dir/fw-exec-bomb" || { cleanup; die "cannot write the exec bomb script"; }
+	cmd=("$exec_dir/fw-exec-bomb") ;;
+c-chain) cmd=("$bomb_bin" chain) ;;
 *)       cmd=("$bomb_bin" "$mode") ;;
 esac
 
@@ -204,6 +304,7 @@ while [ "${EPOCHREALTIME/./}" -lt "$end_us" ]; do
 	[ "$cur" -gt "$peak" ] && peak=$cur
 	sleep 0.1
 done
+freeze_bomb
 live=$(live_count)
 read -r _ events < "$limit_cg/pids.events" 2>/dev/null
 cleanup

@@ -159,7 +159,8 @@ int fw_contain_setup(struct fw_session *s)
 	size_t i;
 
 	s->marks_fd = fw_bpf_table_fd(&s->bpf, "marks");
-	if (s->marks_fd < 0 || seed_kthreads(s) < 0)
+	s->doom_count_fd = fw_bpf_table_fd(&s->bpf, "doom_count");
+	if (s->marks_fd < 0 || s->doom_count_fd < 0 || seed_kthreads(s) < 0)
 		return -1;
 	/* The tool and every ancestor up to pid 1: killing one could end the
 	 * tool, or the session an operator runs it from. */
@@ -354,78 +355,52 @@ static uint32_t stop_then_kill(const struct fw_session *s, struct fw_member *bat
 	return killed;
 }
 
-/* Lists the members to end now: in the doomed lineage (its root
- * excluded), alive, not yet killed, not exempt. */
+/* Lists the members to end now: in the doomed lineage, alive, not yet
+ * killed, not exempt. */
 static size_t sweep_list(struct fw_session *s, const struct fw_alert *a, struct killed_set *done)
 {
-	struct fw_tree tree;
-	long n = fw_read_members(s, a->root, &tree);
+	long n = fw_read_members(s);
 	size_t sel, i, k = 0;
 
 	if (n <= 0 || a->root == 2)
-		return 0; /* kthreadd's tree: kernel threads */
-	sel = fw_sweep_select(s->members, (size_t)n, a->root, a->doomed, a->doomed_depth,
-			      a->doomed_since_ns);
+		return 0; /* kthreadd's: kernel threads */
+	sel = fw_lineage_select(s->members, (size_t)n, a->root, a->doomed_since_ns, a->whole);
 	for (i = 0; i < sel; i++)
 		if (!killed_has(done, s->members[i].tgid, 0) && !exempt_pid(s, s->members[i].tgid))
 			s->members[k++] = s->members[i];
 	return k;
 }
 
-/* A root older than the tool (a tree root) doomed whole is no member: it
- * has no record to check a pid against. Its tree says whether it lives:
- * the pidfd is opened first, so a tree that still has it alive afterwards
- * means the fd holds that process, not a new one with its pid. Returns 1
- * when it was killed. */
-static int kill_tree_root(const struct fw_session *s, uint32_t root)
+/* The doom on root ends: new processes under it live again. */
+static void lift_doom(struct fw_session *s, uint32_t root)
 {
-	struct fw_tree tree;
-	int fd, ok = 0;
+	uint32_t lifted = 1;
 
-	if (exempt_pid(s, root) || (proc_flags(root) & PF_KTHREAD))
-		return 0;
-	fd = pidfd_open(root);
-	if (fd < 0)
-		return 0;
-	if (bpf_lookup_elem(s->trees_fd, &root, &tree) == 0 && !tree.root_gone)
-		ok = pidfd_signal(fd, SIGKILL) == 0;
-	close(fd);
-	return ok;
+	if (bpf_delete_elem(s->marks_fd, &root) == 0) {
+		s->dooms_lifted++;
+		bpf_update_elem(s->doom_count_fd, &lifted, &s->dooms_lifted, 0);
+	}
 }
 
-void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len)
+void fw_contain_episode(struct fw_session *s, struct fw_report *r)
 {
 	const struct fw_alert *a = r->alert;
 	struct killed_set done = { 0 };
-	struct fw_tree tree;
+	struct fw_doom doom;
 	uint64_t deadline, last_kill_ns = 0;
 	int quiet = 0;
 
-	r->dry_run = s->opt.dry_run;
-	r->killed_kernel = a->spared ? 0 : 1;
-	r->root = a->doomed ? a->doomed : a->tgid;
-	r->root_depth = a->doomed_depth;
-	if (r->root == a->tgid)
-		fw_clean_comm(a->comm, sizeof(a->comm), 0, root_comm, len);
-	else
-		fw_lineage_comm(s, a->root, r->root, r->root_depth, root_comm, len);
-	if (!a->doomed)
-		return; /* a limit or a thread storm: one process, killed with its threads */
-
+	r->killed_kernel = 0;
 	done.slot = calloc(KILLED_SLOTS, sizeof(*done.slot));
 	if (!done.slot)
 		return;
 	if (r->dry_run) {
 		r->killed_sweep = (uint32_t)sweep_list(s, a, &done);
+		if (bpf_lookup_elem(s->marks_fd, (void *)&a->root, &doom) == 0)
+			r->killed_kernel = doom.killed;
+		lift_doom(s, a->root); /* it would be named again, and reported so */
 		free(done.slot);
-		return; /* the doom stays: the lineage is not named again */
-	}
-	/* A root that predates the tool and still creates is the bomb: it goes
-	 * first (the probe would kill it at its next fork, but among a bomb's
-	 * runnable members that can take longer than the sweep). */
-	if (a->doomed == a->root && !a->doomed_since_ns && kill_tree_root(s, a->root)) {
-		r->killed_sweep++;
-		last_kill_ns = fw_mono_ns();
+		return;
 	}
 	deadline = fw_mono_ns() + SWEEP_MAX_NS;
 	while (quiet < SWEEP_QUIET_PASSES && fw_mono_ns() < deadline) {
@@ -444,22 +419,19 @@ void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_co
 		last_kill_ns = fw_mono_ns();
 		usleep(SWEEP_PAUSE_US);
 	}
-	if (quiet < SWEEP_QUIET_PASSES) {
+	if (bpf_lookup_elem(s->marks_fd, (void *)&a->root, &doom) == 0)
+		r->killed_kernel = doom.killed;
+	if (quiet < SWEEP_QUIET_PASSES)
 		fprintf(stderr, FW_PROG ": warning: root %u: members still appearing after %llu s; "
-			"the probe keeps killing them at their next fork\n", r->root,
+			"the probe keeps killing them at their next fork\n", a->root,
 			SWEEP_MAX_NS / 1000000000ULL);
-	} else {
-		/* Contained: the root (if it lives on) and a new holder of its pid
-		 * may fork again. */
-		bpf_delete_elem(s->marks_fd, (void *)&a->doomed);
-	}
-	/* From the probe's first kill to the last member found (the quiet
-	 * passes that confirm it are not counted). */
+	else
+		lift_doom(s, a->root); /* contained: the root (if it lives on) may fork again */
+	/* From the verdict to the last member found (the quiet passes that
+	 * confirm it are not counted). */
 	if (!last_kill_ns)
 		last_kill_ns = fw_mono_ns() - SWEEP_QUIET_PASSES * 2000000ULL;
 	r->took_ms = last_kill_ns > a->ts_ns ? (double)(last_kill_ns - a->ts_ns) / 1e6 : 0;
-	if (bpf_lookup_elem(s->trees_fd, (void *)&a->root, &tree) == 0 && tree.killed >= a->killed)
-		r->killed_kernel += tree.killed - a->killed;
 	__atomic_add_fetch(&s->killed_sweep, r->killed_sweep, __ATOMIC_RELAXED); /* metrics read it */
 	free(done.slot);
 }

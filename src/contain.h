@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Containment (--kill, --dry-run, --limit, --allow): what user space adds
  * to the probe's kills. It fills the exemption and limit maps at start and,
- * for each lineage the probe dooms (the probe names its root and kills every
- * member at its next fork), sweeps the members that do not fork: stopped
- * first, then killed, until none is left. */
+ * for each lineage the probe dooms (a rule named its root; the probe kills
+ * every member at its next fork), sweeps the members that do not fork:
+ * stopped first, then killed, until none is left. */
 #ifndef FW_CONTAIN_H
 #define FW_CONTAIN_H
 
@@ -35,9 +35,8 @@ int fw_contain_setup(struct fw_session *s);
  * what it got in desc (for the start line); warns when it cannot. */
 void fw_contain_realtime(struct fw_session *s, char *desc, size_t len);
 
-/* A kill the probe reported (r->alert): its root's command into root_comm;
- * for a doomed lineage, the sweep (dry run: only counted), then the doom is
- * lifted; fills r's containment fields. */
-void fw_contain_episode(struct fw_session *s, struct fw_report *r, char *root_comm, size_t len);
+/* A verdict whose lineage the probe doomed (r->alert): the sweep (dry run:
+ * only counted), then the doom is lifted; fills r's containment fields. */
+void fw_contain_episode(struct fw_session *s, struct fw_report *r);
 
 #endif

@@ -61,14 +61,15 @@ static const struct tp_call entry_calls[] = {
 	{ "fork", "-DFW_TP_ENTRY_FORK=1" },
 	{ "vfork", "-DFW_TP_ENTRY_VFORK=1" },
 };
-/* Exits of the creation syscalls, where containment kills a doomed child as
- * it starts and judges failed creations. Their tracepoints share one layout,
- * so one program (compiled for the first that exists) serves them all. */
-static const struct tp_call child_calls[] = {
-	{ "clone", "-DFW_TP_CHILD_CLONE=1" },
-	{ "clone3", "-DFW_TP_CHILD_CLONE3=1" },
-	{ "fork", "-DFW_TP_CHILD_FORK=1" },
-	{ "vfork", "-DFW_TP_CHILD_VFORK=1" },
+/* Exits of the creation syscalls: where failed creations are seen (a
+ * spawner's harm) when kretprobes are not in use, and where containment
+ * kills a doomed child as it starts. Their tracepoints share one layout, so
+ * one program (compiled for the first that exists) serves them all. */
+static const struct tp_call return_calls[] = {
+	{ "clone", "-DFW_TP_RETURN_CLONE=1" },
+	{ "clone3", "-DFW_TP_RETURN_CLONE3=1" },
+	{ "fork", "-DFW_TP_RETURN_FORK=1" },
+	{ "vfork", "-DFW_TP_RETURN_VFORK=1" },
 };
 static const struct tp_call open_calls[] = {
 	{ "open", "-DFW_TP_OPEN=1" },
@@ -305,20 +306,6 @@ static void read_stats(const struct fw_session *s, uint64_t *out)
 	free(vals);
 }
 
-static uint64_t count_keys(int fd)
-{
-	uint32_t key, next;
-	uint64_t n = 0;
-	int r = bpf_get_first_key(fd, &key, sizeof(key));
-
-	while (r == 0) {
-		n++;
-		r = bpf_get_next_key(fd, &key, &next);
-		key = next;
-	}
-	return n;
-}
-
 /* The metrics snapshot, at scrape time (HTTP thread) or textfile time. */
 static int metrics_fill(void *cookie, struct fw_metrics *m)
 {
@@ -327,7 +314,9 @@ static int metrics_fill(void *cookie, struct fw_metrics *m)
 	if (s->started == 0)
 		return -1; /* not attached yet */
 	read_stats(s, m->stats);
-	m->tracked_trees = count_keys(s->trees_fd);
+	m->tracked_processes = m->stats[FW_STAT_RECORDS_IN] > m->stats[FW_STAT_RECORDS_OUT]
+				       ? m->stats[FW_STAT_RECORDS_IN] - m->stats[FW_STAT_RECORDS_OUT]
+				       : 0;
 	m->lost_alerts_read = __atomic_load_n(&s->lost_alerts, __ATOMIC_RELAXED);
 	m->lost_events_read = __atomic_load_n(&s->lost_events, __ATOMIC_RELAXED);
 	m->start_time = s->started;
@@ -382,6 +371,16 @@ static void print_summary(struct fw_session *s, double seconds)
 				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
 				      "opens", (json_int_t)st[FW_STAT_OPENS]);
 
+		{
+			json_t *rules = json_object();
+
+			for (i = 1; i < FW_RULES; i++)
+				json_object_set_new(rules, fw_rule_name(i),
+						    json_integer((json_int_t)st[FW_STAT_ALERTS + i]));
+			json_object_set_new(j, "alerts_by", rules);
+			json_object_set_new(j, "failed_creations",
+					    json_integer((json_int_t)st[FW_STAT_FAILED]));
+		}
 		if (fw_containment(&s->opt)) {
 			json_t *by = json_object();
 
@@ -480,18 +479,20 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 	int n = 0;
 
 	cflags[n++] = "-DFW_EMBEDDED";
+	/* Bounded loops are verified from 5.3 on; before, they are unrolled. */
+	if (!fw_kernel_at_least(k->uts.release, 5, 3))
+		cflags[n++] = "-DFW_UNROLL_LOOPS=1";
 	if (fw_tracepoint_has_field(k->tracefs, "sched", "sched_process_exit", "group_dead") == 1)
 		cflags[n++] = "-DFW_EXIT_HAS_GROUP_DEAD=1";
 	if (fw_tracepoint_exists(k->tracefs, "sched", "sched_process_exec"))
 		cflags[n++] = "-DFW_TP_EXEC=1";
-	if (fw_containment(&s->opt)) {
+	if (fw_containment(&s->opt))
 		cflags[n++] = "-DFW_KILL=1";
-		for (i = 0; i < NCALLS(child_calls); i++)
-			if (tp_exit(k, child_calls[i].call)) {
-				cflags[n++] = child_calls[i].cflag;
-				break;
-			}
-	}
+	for (i = 0; i < NCALLS(return_calls); i++)
+		if (tp_exit(k, return_calls[i].call)) {
+			cflags[n++] = return_calls[i].cflag;
+			break;
+		}
 	if (s->opt.n_allow_cgroup)
 		cflags[n++] = "-DFW_ALLOW_CGROUP_IDS=1";
 	if (s->opt.mode != FW_MODE_KPROBE) {
@@ -522,14 +523,37 @@ static int events_wakeup(uint32_t pages)
 	return fit < 1 ? 1 : fit > 32 ? 32 : (int)fit;
 }
 
+/* --spawn-max, and never more than half of what the kernel allows in all
+ * (kernel.pid_max, kernel.threads-max): a spawner must be named before the
+ * whole machine is full. */
+static uint32_t spawn_max(uint32_t wanted)
+{
+	static const char *const limits[] = { "/proc/sys/kernel/pid_max",
+					      "/proc/sys/kernel/threads-max" };
+	char buf[32];
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if (fw_read_small_file(limits[i], buf, sizeof(buf)) <= 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (fw_parse_uint(buf, 2, UINT32_MAX, &v) == 0 && v / 2 < wanted)
+			wanted = (uint32_t)(v / 2);
+	}
+	return wanted;
+}
+
 /* Stage: settings into the config map, before anything is attached. */
 static int configure(struct fw_session *s)
 {
 	struct fw_config cfg = {
 		.window_ns = s->opt.window_ns,
-		.epoch_max_ns = s->opt.window_ns * FW_EPOCH_WINDOWS,
+		.established_ns = s->opt.established_ns,
 		.proc_threshold = s->opt.proc_threshold,
-		.tree_threshold = s->opt.tree_threshold,
+		.rank = s->opt.rank,
+		.chain = s->opt.chain,
+		.spawn_max = s->opt.spawn_max = spawn_max(s->opt.spawn_max),
 		.thread_threshold = s->opt.thread_threshold,
 		.threads_enabled = s->opt.threads,
 	};
@@ -553,9 +577,6 @@ static int configure(struct fw_session *s)
 	}
 	if (s->opt.kill) {
 		cfg.kill |= FW_KILL_ARMED;
-		cfg.kill_tree = s->opt.kill_tree;
-		cfg.kill_hot = fw_kill_hot(s->opt.kill_tree);
-		cfg.kill_proc = s->opt.kill_proc;
 		cfg.kill_thread = s->opt.threads ? s->opt.kill_thread : 0;
 	}
 	if (s->opt.n_limits)
@@ -566,11 +587,10 @@ static int configure(struct fw_session *s)
 		    (s->opt.n_allow_uid ? FW_ALLOW_UID : 0) |
 		    (s->opt.n_allow_cgroup ? FW_ALLOW_CGROUP : 0);
 	s->procs_fd = fw_bpf_table_fd(&s->bpf, "procs");
-	s->trees_fd = fw_bpf_table_fd(&s->bpf, "trees");
 	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
 	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
 	/* Exemptions and limits go in before the settings that arm kills. */
-	if (s->procs_fd < 0 || s->trees_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 ||
+	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 ||
 	    (fw_containment(&s->opt) && fw_contain_setup(s) < 0) ||
 	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
 		fw_fail("cannot configure the probe: %s", strerror(errno));
@@ -653,12 +673,61 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 	return FW_EXIT_OK;
 }
 
+/* The returns of the creation syscalls: kretprobes on the entry points
+ * when kprobes are in use and nothing needs a child's first return (a
+ * syscall tracepoint puts every task on the kernel's tracing path); else
+ * the syscall exit tracepoints, which containment needs for a doomed
+ * child's first return. */
+static int attach_returns(struct fw_session *s, const struct kernel_facts *k)
+{
+	char exit_fn[64] = "";
+	size_t i;
+
+	s->returns[0] = '\0';
+	if (s->use_kprobes && !fw_containment(&s->opt)) {
+		for (i = 0; i < k->plan.count; i++) {
+			const char *sym = k->plan.probes[i].symbol;
+
+			if (fw_bpf_attach_kprobe(&s->bpf, "fw_kretp_create", sym, true) < 0) {
+				fw_fail("cannot attach a kretprobe to %s: %s", sym, s->bpf.last_error);
+				return FW_EXIT_BPF;
+			}
+			s->return_probes++;
+		}
+		snprintf(s->returns, sizeof(s->returns), "kretprobes");
+		return FW_EXIT_OK;
+	}
+	for (i = 0; i < NCALLS(return_calls); i++) {
+		char ev[32];
+
+		if (!tp_exit(k, return_calls[i].call))
+			continue;
+		if (!exit_fn[0])
+			snprintf(exit_fn, sizeof(exit_fn), "tracepoint__syscalls__sys_exit_%s",
+				 return_calls[i].call); /* the one compiled */
+		snprintf(ev, sizeof(ev), "sys_exit_%s", return_calls[i].call);
+		if (fw_bpf_attach_tracepoint(&s->bpf, exit_fn, "syscalls", ev) == 0)
+			s->return_probes++;
+		else
+			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
+				s->bpf.last_error);
+	}
+	if (s->return_probes)
+		snprintf(s->returns, sizeof(s->returns), "syscalls:sys_exit_{clone,clone3,fork,vfork}");
+	else
+		fprintf(stderr, FW_PROG ": warning: no syscalls:sys_exit_clone* tracepoints: failed "
+			"creations are not seen (a spawner is named by --spawn-max alone)%s\n",
+			fw_containment(&s->opt) ? ", and the children of killed processes die at their "
+						  "own fork or in the sweep, not as they start"
+						: "");
+	return FW_EXIT_OK;
+}
+
 /* Stage: attach. Core tracepoints, opens, then the creation entry probes
- * (kprobes, falling back to tracepoints). */
+ * (kprobes, falling back to tracepoints), then their returns. */
 static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool opens,
 		      char *opens_what, size_t opens_len)
 {
-	char exit_fn[64] = "";
 	size_t i;
 	int rc;
 
@@ -674,26 +743,6 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 					 "sched_process_exec"); /* optional: nicer names only */
 	if (opens && (rc = attach_opens(s, k, opens_what, opens_len)) != FW_EXIT_OK)
 		return rc;
-	for (i = 0; fw_containment(&s->opt) && i < NCALLS(child_calls); i++) {
-		char ev[32];
-
-		if (!tp_exit(k, child_calls[i].call))
-			continue;
-		if (!exit_fn[0])
-			snprintf(exit_fn, sizeof(exit_fn), "tracepoint__syscalls__sys_exit_%s",
-				 child_calls[i].call); /* the one compiled */
-		snprintf(ev, sizeof(ev), "sys_exit_%s", child_calls[i].call);
-		if (fw_bpf_attach_tracepoint(&s->bpf, exit_fn, "syscalls", ev) == 0)
-			s->child_kill_probes++;
-		else
-			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
-				s->bpf.last_error);
-	}
-	if (fw_containment(&s->opt) && !s->child_kill_probes)
-		fprintf(stderr, FW_PROG ": warning: no syscalls:sys_exit_clone* tracepoints: the "
-			"children of killed processes die at their own fork or in the sweep, not as "
-			"they start\n");
-
 	s->probes[0] = '\0';
 	if (s->use_kprobes) {
 		for (i = 0; i < k->plan.count; i++) {
@@ -743,22 +792,26 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 			append(s->probes, sizeof(s->probes), name);
 		}
 	}
-	return FW_EXIT_OK;
+	return attach_returns(s, k);
 }
 
 /* "; killing at 256 live in a burst, ..." for the start line. */
+/* "; KILLING what a rule names ..." for the start line. */
 static void describe_containment(const struct fw_session *s, char *buf, size_t len)
 {
 	const struct fw_options *o = &s->opt;
+	char established[32];
 	size_t used;
 
 	buf[0] = '\0';
 	if (!fw_containment(o))
 		return;
+	fw_format_duration(o->established_ns, established, sizeof(established));
 	if (o->kill)
-		snprintf(buf, len, "; %s at %u live in a burst or %u per window from one process%s",
-			 o->dry_run ? "DRY RUN, would kill" : "KILLING", o->kill_tree, o->kill_proc,
-			 o->threads ? " (threads too)" : "");
+		snprintf(buf, len, "; %s the lineage of what a rule names (of a root whose program "
+			 "ran over %s: what it made in the episode)%s",
+			 o->dry_run ? "DRY RUN, would kill" : "KILLING", established,
+			 o->threads ? ", and thread storms at twice the thread threshold" : "");
 	else
 		snprintf(buf, len, "; %s", o->dry_run ? "DRY RUN" : "enforcing limits");
 	used = strlen(buf);
@@ -772,7 +825,7 @@ static void describe_containment(const struct fw_session *s, char *buf, size_t l
 
 static void announce(struct fw_session *s, const char *opens_what, const char *realtime)
 {
-	char window[32], extra[1200] = "", contain[512];
+	char window[32], extra[1200] = "", contain[512], threads[64] = "";
 	size_t used;
 
 	fw_format_duration(s->opt.window_ns, window, sizeof(window));
@@ -781,28 +834,31 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 	snprintf(contain + used, sizeof(contain) - used, "%s", realtime);
 	if (opens_what[0])
 		snprintf(extra, sizeof(extra), "; opens: %s", opens_what);
+	if (s->opt.threads)
+		snprintf(threads, sizeof(threads), ", threads at %u", s->opt.thread_threshold);
 	fprintf(stderr,
-		FW_PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit%s. "
-		"Alerting at %u processes per %s from one process, %u live in a burst%s%s%s. "
-		"Ctrl-C to stop.\n",
+		FW_PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit, "
+		"sched:sched_process_exec; returns: %s%s. Rules per %s: replicator at rank %u, chain at "
+		"%u generations, spawner at %u live children (or 64 whose creations fail), rate at %u "
+		"(reported only)%s%s%s. Ctrl-C to stop.\n",
 		s->use_kprobes ? "kprobes" : "tracepoints", s->probes[0] ? s->probes : "(no entry probes)",
-		extra, s->opt.proc_threshold, window, s->opt.tree_threshold,
-		s->opt.threads ? ", threads too" : "", s->opt.log_path ? "" : " (no log)", contain);
+		s->returns[0] ? s->returns : "none", extra, window, s->opt.rank, s->opt.chain,
+		s->opt.spawn_max, s->opt.proc_threshold, threads, s->opt.log_path ? "" : " (no log)",
+		contain);
 	if (s->opt.json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:b, s:b, s:b, "
-				      "s:b, s:I, s:I, s:I}",
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
+				      "s:b, s:b, s:b, s:b, s:b, s:I}",
 				      "event", "start", "mode", s->use_kprobes ? "kprobe" : "tracepoint",
-				      "probes", s->probes, "opens", opens_what,
+				      "probes", s->probes, "returns", s->returns, "opens", opens_what,
 				      "hostname", s->hostname,
 				      "threshold", (json_int_t)s->opt.proc_threshold,
-				      "tree_threshold", (json_int_t)s->opt.tree_threshold,
+				      "rank", (json_int_t)s->opt.rank, "chain", (json_int_t)s->opt.chain,
+				      "spawn_max", (json_int_t)s->opt.spawn_max,
+				      "established_ms", (json_int_t)(s->opt.established_ns / 1000000),
 				      "window_ms", (json_int_t)(s->opt.window_ns / 1000000),
 				      "threads", s->opt.threads, "events", s->opt.events,
 				      "opens_events", s->opt.opens, "kill", s->opt.kill,
 				      "dry_run", s->opt.dry_run,
-				      "kill_threshold", (json_int_t)(s->opt.kill ? s->opt.kill_tree : 0),
-				      "kill_process_threshold",
-				      (json_int_t)(s->opt.kill ? s->opt.kill_proc : 0),
 				      "limits", (json_int_t)s->opt.n_limits);
 		fw_print_json(j);
 	} else if (s->opt.events || s->opt.opens) {
@@ -960,7 +1016,7 @@ int main(int argc, char **argv)
 	else
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
-	s.procs_fd = s.trees_fd = s.stats_fd = s.follow_fd = s.marks_fd = -1;
+	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
 	rc = learn_kernel(&s, &k, argv[0]);

@@ -72,9 +72,6 @@ void fw_metrics_escape_label(const char *in, char *out, size_t len)
 
 int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 {
-	static const char *const alert_kinds[] = { "process", "tree", "threads" };
-	static const int alert_stats[] = { FW_STAT_ALERTS_PROCESS, FW_STAT_ALERTS_TREE,
-					   FW_STAT_ALERTS_THREADS };
 	const uint64_t *st = m->stats;
 	struct out o = { buf, len, 0, 0 };
 	char mode[64], probes[1024], version[64];
@@ -123,10 +120,14 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 		sample(&o, "forkwatch_opens_failed_total", NULL, st[FW_STAT_OPENS_FAILED]);
 	}
 
-	family(&o, "forkwatch_alerts_total", "counter", "Alerts sent, by kind.");
-	for (i = 0; i < 3; i++)
-		put(&o, "forkwatch_alerts_total{kind=\"%s\"} %llu\n", alert_kinds[i],
-		    (unsigned long long)st[alert_stats[i]]);
+	family(&o, "forkwatch_alerts_total", "counter",
+	       "Verdicts reported, by the rule that named the root (limit: --limit kills).");
+	for (i = 1; i < FW_RULES; i++)
+		put(&o, "forkwatch_alerts_total{kind=\"%s\"} %llu\n", fw_rule_name(i),
+		    (unsigned long long)st[FW_STAT_ALERTS + i]);
+	family(&o, "forkwatch_creations_failed_total", "counter",
+	       "Process creations that failed (no task made: pids.max, RLIMIT_NPROC, pid_max).");
+	sample(&o, "forkwatch_creations_failed_total", NULL, st[FW_STAT_FAILED]);
 	family(&o, "forkwatch_alerts_suppressed_total", "counter",
 	       "Alerts held back by the one-per-window rate limit.");
 	sample(&o, "forkwatch_alerts_suppressed_total", NULL, st[FW_STAT_SUPPRESSED]);
@@ -149,16 +150,16 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	if (m->containment) {
 		family(&o, "forkwatch_kills_total", "counter",
 		       "SIGKILLs the probe sent (with --dry-run: that were due), by reason.");
-		for (i = 1; i < FW_KILL_REASONS; i++)
-			put(&o, "forkwatch_kills_total{reason=\"%s\"} %llu\n", fw_kill_reason_name(i),
-			    (unsigned long long)st[FW_STAT_KILLS + i]);
+		for (i = 0; i < FW_KILL_REASONS; i++)
+			if (i != FW_RULE_RATE)
+				put(&o, "forkwatch_kills_total{reason=\"%s\"} %llu\n",
+				    fw_kill_reason_name(i), (unsigned long long)st[FW_STAT_KILLS + i]);
 		family(&o, "forkwatch_sweep_kills_total", "counter",
 		       "Members of doomed lineages that user space stopped and killed (with --dry-run: "
 		       "found).");
 		sample(&o, "forkwatch_sweep_kills_total", NULL, m->sweep_kills);
 		family(&o, "forkwatch_lineages_doomed_total", "counter",
-		       "Lineages the probe doomed: roots of bursts over the kill threshold, and "
-		       "processes over the process kill threshold.");
+		       "Lineages the probe doomed: roots named by a rule under --kill.");
 		sample(&o, "forkwatch_lineages_doomed_total", NULL, st[FW_STAT_DOOMED]);
 		family(&o, "forkwatch_kills_spared_total", "counter",
 		       "Kills that were due but not done, by the exemption that covered the process.");
@@ -171,12 +172,13 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	}
 
 	family(&o, "forkwatch_untracked_processes_total", "counter",
-	       "Processes not tracked because the lineage maps were full.");
+	       "Processes not tracked because the record map was full.");
 	sample(&o, "forkwatch_untracked_processes_total", NULL, st[FW_STAT_UNTRACKED]);
 
-	family(&o, "forkwatch_tracked_trees", "gauge",
-	       "Process trees tracked in the kernel (roots with live descendants).");
-	sample(&o, "forkwatch_tracked_trees", NULL, m->tracked_trees);
+	family(&o, "forkwatch_tracked_processes", "gauge",
+	       "Process records the probe holds (live processes, and exited ones whose lines "
+	       "still rank).");
+	sample(&o, "forkwatch_tracked_processes", NULL, m->tracked_processes);
 
 	fw_metrics_escape_label(m->mode, mode, sizeof(mode));
 	fw_metrics_escape_label(m->probes, probes, sizeof(probes));

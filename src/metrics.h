@@ -11,7 +11,7 @@
 
 struct fw_metrics {
 	uint64_t stats[FW_STAT_COUNT]; /* the probe's per-CPU counters, summed */
-	uint64_t tracked_trees;        /* entries in the trees map */
+	uint64_t tracked_processes;    /* records in the procs map */
 	uint64_t lost_alerts_read;     /* samples the perf readers reported lost */
 	uint64_t lost_events_read;
 	double start_time;             /* Unix time the probes were attached */

@@ -11,26 +11,41 @@
 #define MIN_WINDOW_NS 10000000ULL        /* 10ms */
 #define MAX_WINDOW_NS 60000000000ULL     /* 1m */
 #define MAX_DURATION_NS (366ULL * 86400 * 1000000000ULL)
+#define MIN_ESTABLISHED_NS 1000000000ULL      /* 1s */
+#define MAX_ESTABLISHED_NS (86400ULL * 1000000000ULL)
 #define MAX_COMM 15 /* the kernel keeps 15 bytes of a command name */
 
 static const char usage[] =
 "Usage: bcc-forkwatch [OPTION]...\n"
 "Detect fork bombs and runaway process creation with eBPF, through libbcc.\n"
-"Counts in the kernel; reports a process or a process tree only when it\n"
-"crosses a threshold. Can also print every new process or file open, and\n"
-"serve Prometheus metrics. Needs root and kernel headers (not BTF).\n"
+"Decides in the kernel; reports a process only when a rule names it as the\n"
+"root of runaway creation. Can also print every new process or file open,\n"
+"and serve Prometheus metrics. Needs root and kernel headers (not BTF).\n"
 "\n"
-"Detection (always on):\n"
-"  -t, --threshold N          alert when one process creates N processes within\n"
-"                             the window (default 5000)\n"
-"  -T, --tree-threshold N     alert when a burst of descendants of one process\n"
-"                             holds N live processes (default 128)\n"
+"Detection (always on): a rule names the root of what runs away:\n"
+"  -R, --rank N               replicator: copies of one program that make copies\n"
+"                             that make copies, branching N levels deep (their\n"
+"                             branching rank, over the lines still there)\n"
+"                             (default 5, 3 to 15)\n"
+"      --chain N              chain: a line of copies, each starting the next at\n"
+"                             once, gaining N generations within the window\n"
+"                             (default 64, from 8)\n"
+"      --spawn-max N          spawner: one process holding N live children\n"
+"                             (default 10000, at most half of pid_max), or 64\n"
+"                             while its creations fail (a full pids.max,\n"
+"                             RLIMIT_NPROC, pid_max)\n"
+"  -t, --threshold N          rate: report a process that creates N processes\n"
+"                             within the window (default 5000; never killed)\n"
 "  -w, --window DURATION      sliding window: 500ms, 1s, 2.5s, ... (default 1s,\n"
 "                             from 10ms to 1m)\n"
-"      --threads              also alert on thread storms (and, with --events,\n"
+"      --threads              also report thread storms (and, with --events,\n"
 "                             print new threads)\n"
 "      --thread-threshold N   threads one process may create within the window\n"
 "                             before a thread alert (default 256)\n"
+"      --established DURATION a root whose program ran this long before it was\n"
+"                             named is a server or a shell: containment kills\n"
+"                             only what it made in the episode, and a spawner is\n"
+"                             only reported (default 30s, from 1s to 1d)\n"
 "\n"
 "Events (one line per event on stdout; text alerts then go to stderr):\n"
 "  -e, --events               every new process: time, pid, ppid, uid, command,\n"
@@ -45,15 +60,13 @@ static const char usage[] =
 "                             reported, never dropped silently\n"
 "\n"
 "Containment (off unless asked for):\n"
-"      --kill                 stop fork bombs from inside the kernel: over a kill\n"
-"                             threshold the probe names the bomb's root and dooms\n"
-"                             its lineage; each member dies at its next fork, new\n"
-"                             ones as they start, the quiet ones in a sweep\n"
-"                             (stopped, then killed) at real-time priority\n"
-"      --kill-threshold N     kill when a burst holds N live processes (default\n"
-"                             twice -T: 256); a process is also killed, with what\n"
-"                             it made, at twice -t per window, and with --threads\n"
-"                             at twice --thread-threshold threads per window\n"
+"      --kill                 stop fork bombs from inside the kernel: when a rule\n"
+"                             names a root, the probe dooms its lineage; each\n"
+"                             member dies at its next fork, new ones as they\n"
+"                             start, the quiet ones in a sweep (stopped, then\n"
+"                             killed) at real-time priority. With --threads, a\n"
+"                             process creating twice --thread-threshold threads\n"
+"                             per window dies too. Rate alerts never kill\n"
 "      --dry-run              decide and report as --kill would, kill nothing\n"
 "      --limit COMM=N         a process named COMM may create N children over its\n"
 "                             life; its next fork kills it (repeatable; works\n"
@@ -97,7 +110,7 @@ static const char usage[] =
 "Examples:\n"
 "  sudo bcc-forkwatch                    # watch until Ctrl-C; alerts on the console\n"
 "                                        # and in ./metrics.log\n"
-"  sudo bcc-forkwatch -T 64 -w 2s        # flag smaller, slower bursts\n"
+"  sudo bcc-forkwatch -R 4 -w 2s         # name replicators earlier, slower ones too\n"
 "  sudo bcc-forkwatch -j -l /var/log/forkwatch.log\n"
 "  sudo bcc-forkwatch --threads -d 60    # thread storms too, for one minute\n"
 "  sudo bcc-forkwatch -e                 # every new process, like forkstat\n"
@@ -107,7 +120,7 @@ static const char usage[] =
 "                                        # Prometheus on 127.0.0.1:9464/metrics\n"
 "  sudo bcc-forkwatch --kill --allow comm:make\n"
 "                                        # stop fork bombs; never kill make\n"
-"  sudo bcc-forkwatch --dry-run -T 64    # what --kill would do, at 64/128\n"
+"  sudo bcc-forkwatch --dry-run          # what --kill would do, killing nothing\n"
 "  sudo bcc-forkwatch --limit bash=200   # a bash may start 200 processes\n"
 "  sudo bcc-forkwatch --list-probes      # which syscall symbols, and why\n"
 "  sudo bcc-forkwatch --arch-probe __x64_sys_clone,__x64_sys_clone3\n"
@@ -130,13 +143,20 @@ enum {
 	OPT_KILL,
 	OPT_DRY_RUN,
 	OPT_KILL_THRESHOLD,
+	OPT_CHAIN,
+	OPT_SPAWN_MAX,
+	OPT_ESTABLISHED,
 	OPT_ALLOW,
 	OPT_LIMIT,
 };
 
 static const struct option long_opts[] = {
 	{ "threshold", required_argument, NULL, 't' },
-	{ "tree-threshold", required_argument, NULL, 'T' },
+	{ "tree-threshold", required_argument, NULL, 'T' }, /* removed: says so */
+	{ "rank", required_argument, NULL, 'R' },
+	{ "chain", required_argument, NULL, OPT_CHAIN },
+	{ "spawn-max", required_argument, NULL, OPT_SPAWN_MAX },
+	{ "established", required_argument, NULL, OPT_ESTABLISHED },
 	{ "window", required_argument, NULL, 'w' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "thread-threshold", required_argument, NULL, OPT_THREAD_THRESHOLD },
@@ -334,13 +354,15 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 {
 	const char *given_log = NULL;
 	bool no_log = false, thread_threshold_given = false, buffer_pages_given = false;
-	bool kill_threshold_given = false;
 	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->proc_threshold = FW_DEFAULT_PROC_THRESHOLD;
-	o->tree_threshold = FW_DEFAULT_TREE_THRESHOLD;
+	o->rank = FW_DEFAULT_RANK;
+	o->chain = FW_DEFAULT_CHAIN;
+	o->spawn_max = FW_DEFAULT_SPAWN_MAX;
+	o->established_ns = FW_DEFAULT_ESTABLISHED_NS;
 	o->thread_threshold = FW_DEFAULT_THREAD_THRESHOLD;
 	o->window_ns = FW_DEFAULT_WINDOW_NS;
 	o->log_path = FW_DEFAULT_LOG;
@@ -349,15 +371,50 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:T:w:l:jd:vhVeop:c:u:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:T:R:w:l:jd:vhVeop:c:u:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (threshold_arg("--threshold", optarg, &o->proc_threshold, err, errlen))
 				return FW_PARSE_ERROR;
 			break;
 		case 'T':
-			if (threshold_arg("--tree-threshold", optarg, &o->tree_threshold, err, errlen))
+			fw_snprintf(err, errlen, "-T/--tree-threshold was removed: bursts of live "
+				    "processes no longer name bombs; see --rank, --chain and "
+				    "--spawn-max");
+			return FW_PARSE_ERROR;
+		case 'R':
+			if (fw_parse_uint(optarg, FW_MIN_RANK, FW_MAX_RANK, &v) < 0) {
+				fw_snprintf(err, errlen, "invalid --rank '%s': expected a whole number "
+					    "from %d to %d", optarg, FW_MIN_RANK, FW_MAX_RANK);
 				return FW_PARSE_ERROR;
+			}
+			o->rank = (uint32_t)v;
+			break;
+		case OPT_CHAIN:
+			if (fw_parse_uint(optarg, FW_MIN_CHAIN, MAX_THRESHOLD, &v) < 0) {
+				fw_snprintf(err, errlen, "invalid --chain '%s': expected a whole number "
+					    "from %d to %llu", optarg, FW_MIN_CHAIN, MAX_THRESHOLD);
+				return FW_PARSE_ERROR;
+			}
+			o->chain = (uint32_t)v;
+			break;
+		case OPT_SPAWN_MAX:
+			if (fw_parse_uint(optarg, FW_MIN_SPAWN_MAX, MAX_THRESHOLD, &v) < 0) {
+				fw_snprintf(err, errlen, "invalid --spawn-max '%s': expected a whole "
+					    "number from %d to %llu", optarg, FW_MIN_SPAWN_MAX,
+					    MAX_THRESHOLD);
+				return FW_PARSE_ERROR;
+			}
+			o->spawn_max = (uint32_t)v;
+			break;
+		case OPT_ESTABLISHED:
+			if (fw_parse_duration(optarg, MAX_ESTABLISHED_NS, &o->established_ns) < 0 ||
+			    o->established_ns < MIN_ESTABLISHED_NS) {
+				fw_snprintf(err, errlen,
+					    "invalid --established '%s': expected a duration from 1s to "
+					    "1d, like 30s or 10m", optarg);
+				return FW_PARSE_ERROR;
+			}
 			break;
 		case OPT_THREAD_THRESHOLD:
 			if (threshold_arg("--thread-threshold", optarg, &o->thread_threshold, err,
@@ -471,10 +528,10 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			o->dry_run = true;
 			break;
 		case OPT_KILL_THRESHOLD:
-			if (threshold_arg("--kill-threshold", optarg, &o->kill_tree, err, errlen))
-				return FW_PARSE_ERROR;
-			kill_threshold_given = true;
-			break;
+			fw_snprintf(err, errlen, "--kill-threshold was removed: --kill acts on the "
+				    "same verdicts the alerts report (see --rank, --chain and "
+				    "--spawn-max)");
+			return FW_PARSE_ERROR;
 		case OPT_ALLOW:
 			if (allow_arg(o, optarg, err, errlen) < 0)
 				return FW_PARSE_ERROR;
@@ -561,29 +618,11 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 	}
 	if (o->dry_run && !o->kill && !o->n_limits)
 		o->kill = true; /* --dry-run alone: what --kill would do */
-	if (kill_threshold_given && !o->kill) {
-		fw_snprintf(err, errlen, "--kill-threshold needs --kill (or --dry-run)");
-		return FW_PARSE_ERROR;
-	}
 	if ((o->n_allow_comm || o->n_allow_uid || o->n_allow_cgroup) && !fw_containment(o)) {
 		fw_snprintf(err, errlen, "--allow exempts processes from killing: add --kill, "
 			    "--dry-run or --limit");
 		return FW_PARSE_ERROR;
 	}
-	if (!kill_threshold_given) {
-		uint64_t t = (uint64_t)o->tree_threshold * FW_KILL_FACTOR;
-
-		o->kill_tree = (uint32_t)(t > MAX_THRESHOLD ? MAX_THRESHOLD : t);
-	} else if (o->kill_tree < o->tree_threshold) {
-		fw_snprintf(err, errlen,
-			    "invalid --kill-threshold %u: below the tree alert threshold (-T %u); a "
-			    "burst must be reported before it is killed", o->kill_tree,
-			    o->tree_threshold);
-		return FW_PARSE_ERROR;
-	}
-	o->kill_proc = o->proc_threshold > MAX_THRESHOLD / FW_KILL_FACTOR
-			       ? (uint32_t)MAX_THRESHOLD
-			       : o->proc_threshold * FW_KILL_FACTOR;
 	o->kill_thread = o->thread_threshold > MAX_THRESHOLD / FW_KILL_FACTOR
 				 ? (uint32_t)MAX_THRESHOLD
 				 : o->thread_threshold * FW_KILL_FACTOR;

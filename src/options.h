@@ -21,14 +21,21 @@ enum fw_exit {
 enum fw_probe_mode { FW_MODE_AUTO, FW_MODE_KPROBE, FW_MODE_TRACEPOINT };
 
 #define FW_DEFAULT_PROC_THRESHOLD 5000
-#define FW_DEFAULT_TREE_THRESHOLD 128
+#define FW_DEFAULT_RANK 5           /* see README, "How it detects" */
+#define FW_MIN_RANK 3
+#define FW_MAX_RANK 15 /* FW_RANK_MAX */
+#define FW_DEFAULT_CHAIN 64
+#define FW_MIN_CHAIN 8
+#define FW_DEFAULT_SPAWN_MAX 10000
+#define FW_MIN_SPAWN_MAX 64
+#define FW_DEFAULT_ESTABLISHED_NS 30000000000ULL /* 30s */
 #define FW_DEFAULT_THREAD_THRESHOLD 256
 #define FW_DEFAULT_WINDOW_NS 1000000000ULL
 #define FW_DEFAULT_LOG "metrics.log"
 #define FW_DEFAULT_BUFFER_PAGES 64 /* per CPU, for --events/--opens; measured: see README */
 #define FW_MAX_BUFFER_PAGES 65536
 #define FW_DEFAULT_METRICS_HOST "127.0.0.1"
-#define FW_KILL_FACTOR 2 /* default kill thresholds: this many times the alert's */
+#define FW_KILL_FACTOR 2 /* thread storms are killed at this many times the alert's threshold */
 #define FW_MAX_ALLOW 256
 #define FW_MAX_LIMITS 256
 #define FW_MAX_CGROUPS 8 /* FW_MAX_ALLOW_CGROUPS in the probe */
@@ -39,8 +46,11 @@ struct fw_limit {
 };
 
 struct fw_options {
-	uint32_t proc_threshold;
-	uint32_t tree_threshold;
+	uint32_t proc_threshold;   /* -t: the rate rule */
+	uint32_t rank;             /* --rank: the replicator rule */
+	uint32_t chain;            /* --chain */
+	uint32_t spawn_max;        /* --spawn-max */
+	uint64_t established_ns;   /* --established */
 	uint32_t thread_threshold;
 	uint64_t window_ns;
 	uint64_t duration_ns; /* 0: until a signal */
@@ -69,10 +79,8 @@ struct fw_options {
 	const char *metrics_textfile; /* NULL: none */
 
 	/* Containment. */
-	bool kill;                 /* --kill: thresholds kill */
+	bool kill;                 /* --kill: verdicts contain */
 	bool dry_run;              /* --dry-run: decide and report only */
-	uint32_t kill_tree;        /* --kill-threshold: live members of a burst */
-	uint32_t kill_proc;        /* FW_KILL_FACTOR x proc_threshold */
 	uint32_t kill_thread;      /* FW_KILL_FACTOR x thread_threshold */
 	char allow_comm[FW_MAX_ALLOW][16];
 	size_t n_allow_comm;

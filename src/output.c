@@ -11,17 +11,21 @@
 #include "probe_choice.h"
 #include "util.h"
 
-const char *fw_alert_kind_name(uint32_t kind)
+const char *fw_rule_name(uint32_t rule)
 {
-	switch (kind) {
-	case FW_ALERT_PROCESS:
-		return "process";
-	case FW_ALERT_TREE:
-		return "tree";
-	case FW_ALERT_THREADS:
+	switch (rule) {
+	case FW_RULE_REPLICATOR:
+		return "replicator";
+	case FW_RULE_CHAIN:
+		return "chain";
+	case FW_RULE_SPAWNER:
+		return "spawner";
+	case FW_RULE_THREADS:
 		return "threads";
-	case FW_ALERT_KILL:
-		return "kill";
+	case FW_RULE_RATE:
+		return "rate";
+	case FW_RULE_LIMIT:
+		return "limit";
 	default:
 		return "unknown";
 	}
@@ -29,19 +33,20 @@ const char *fw_alert_kind_name(uint32_t kind)
 
 const char *fw_kill_reason_name(uint32_t reason)
 {
-	switch (reason) {
-	case FW_KILL_TREE:
-		return "tree";
-	case FW_KILL_PROCESS:
-		return "process";
-	case FW_KILL_THREADS:
-		return "threads";
-	case FW_KILL_LINEAGE:
-		return "lineage";
-	case FW_KILL_LIMIT:
-		return "limit";
+	return reason == FW_KILL_LINEAGE ? "lineage" : fw_rule_name(reason);
+}
+
+const char *fw_action_name(uint32_t action)
+{
+	switch (action) {
+	case FW_ACT_KILL:
+		return "kill";
+	case FW_ACT_DRY_RUN:
+		return "dry-run";
+	case FW_ACT_SPARED:
+		return "spared";
 	default:
-		return "unknown";
+		return "report";
 	}
 }
 
@@ -60,63 +65,134 @@ const char *fw_spared_name(uint32_t cause)
 		return "allow_uid";
 	case FW_SPARED_CGROUP:
 		return "allow_cgroup";
+	case FW_SPARED_ESTABLISHED:
+		return "established";
 	default:
 		return "";
 	}
 }
 
-/* Why, in words: the figure that crossed the kill threshold. */
-static void kill_why(const struct fw_alert *a, const char *window, char *buf, size_t len)
+/* How long the root's program had run when it was named: "3.2s", or
+ * "unknown" when it started before the tool. */
+static void root_age(const struct fw_alert *a, char *buf, size_t len)
 {
-	switch (a->reason) {
-	case FW_KILL_TREE:
-	case FW_KILL_LINEAGE:
-		snprintf(buf, len, "%u live in a burst, kill threshold %u", a->count, a->threshold);
+	if (!a->root_start_ns || a->ts_ns < a->root_start_ns) {
+		snprintf(buf, len, "unknown (it started before the tool)");
+		return;
+	}
+	fw_format_duration(a->ts_ns - a->root_start_ns, buf, len);
+}
+
+/* No commas in these words: metrics.log stays splittable on commas (the
+ * field is quoted all the same). */
+void fw_format_why(const struct fw_alert *a, uint64_t window_ns, char *buf, size_t len)
+{
+	char window[32];
+
+	fw_format_duration(window_ns, window, sizeof(window));
+	switch (a->kind) {
+	case FW_RULE_REPLICATOR:
+		if (a->threshold == FW_HARM_RANK && a->count < FW_HARM_RANK + 2 && a->fails)
+			snprintf(buf, len, "its copies make copies: branching rank %u with %u %s "
+				 "replicating; and their creations fail (%u in %s): a limit binds it",
+				 a->count, a->strong, a->strong == 1 ? "line" : "lines", a->fails,
+				 window);
+		else
+			snprintf(buf, len, "its copies make copies: branching rank %u (rule %u) with %u "
+				 "live %s replicating", a->count, a->threshold, a->strong,
+				 a->strong == 1 ? "line" : "lines");
 		break;
-	case FW_KILL_PROCESS:
-		snprintf(buf, len, "%u processes in %s, kill threshold %u", a->count, window,
-			 a->threshold);
+	case FW_RULE_CHAIN:
+		snprintf(buf, len, "a line of copies each starting the next: %u generations in %s "
+			 "(rule %u)", a->count, window, a->threshold);
 		break;
-	case FW_KILL_THREADS:
-		snprintf(buf, len, "%u threads in %s, kill threshold %u", a->count, window,
-			 a->threshold);
+	case FW_RULE_SPAWNER:
+		if (a->threshold == FW_SPAWN_MIN && a->fails)
+			snprintf(buf, len, "%u live children and its creations fail (%u in %s): "
+				 "a limit binds it", a->kids_live, a->fails, window);
+		else
+			snprintf(buf, len, "%u live children (rule --spawn-max %u)", a->kids_live,
+				 a->threshold);
+		break;
+	case FW_RULE_THREADS:
+		snprintf(buf, len, "%u threads created in %s (rule %u); %u live", a->count, window,
+			 a->threshold, a->kids_live);
+		break;
+	case FW_RULE_RATE:
+		snprintf(buf, len, "%u processes created in %s (rule %u; reported and never killed)",
+			 a->count, window, a->threshold);
+		break;
+	case FW_RULE_LIMIT:
+		snprintf(buf, len, "%u children created; limit %u", a->count, a->threshold);
 		break;
 	default:
-		snprintf(buf, len, "%u children created, limit %u", a->count, a->threshold);
+		snprintf(buf, len, "unknown rule %u", a->kind);
+	}
+}
+
+uint32_t fw_report_subprocesses(const struct fw_report *r)
+{
+	switch (r->alert->kind) {
+	case FW_RULE_REPLICATOR:
+	case FW_RULE_CHAIN:
+		return r->members;
+	case FW_RULE_SPAWNER:
+		return r->alert->kids_live;
+	default:
+		return r->alert->count;
+	}
+}
+
+/* What containment does about an alert, for its line. */
+static void action_text(const struct fw_report *r, char *buf, size_t len)
+{
+	const struct fw_alert *a = r->alert;
+	char age[48];
+
+	switch (a->action) {
+	case FW_ACT_KILL:
+	case FW_ACT_DRY_RUN:
+		snprintf(buf, len, "; %s%s", a->action == FW_ACT_DRY_RUN ? "dry run: would kill " : "killing ",
+			 a->whole ? "the root and its lineage" : "what it made in the episode (the root "
+								 "is established)");
 		break;
+	case FW_ACT_SPARED:
+		if (a->spared == FW_SPARED_ESTABLISHED) {
+			root_age(a, age, sizeof(age));
+			snprintf(buf, len, "; not killed: an established process (its program ran %s "
+				 "before), reported only", age);
+		} else {
+			snprintf(buf, len, "; not killed: exempt (%s)", fw_spared_name(a->spared));
+		}
+		break;
+	default:
+		buf[0] = '\0';
 	}
 }
 
 static void format_kill_text(const struct fw_report *r, const char *when, const char *comm,
-			     const char *window, char *buf, size_t len)
+			     char *buf, size_t len)
 {
 	const struct fw_alert *a = r->alert;
 	uint32_t total = r->killed_kernel + r->killed_sweep;
-	char why[128], what[96], by[64];
+	char why[256], what[128];
 
-	kill_why(a, window, why, sizeof(why));
-	if (!a->doomed) {
+	fw_format_why(a, r->window_ns, why, sizeof(why));
+	if (a->kind == FW_RULE_LIMIT || a->kind == FW_RULE_THREADS) {
 		snprintf(buf, len, "%s %s %s: %u (%s) [%s]; uid %u ppid %u", when,
-			 r->dry_run ? "DRY-RUN would kill" : "KILLED", fw_kill_reason_name(a->reason),
+			 r->dry_run ? "DRY-RUN would kill" : "KILLED", fw_rule_name(a->kind),
 			 a->tgid, comm, why, a->uid, r->ppid);
 		return;
 	}
-	/* A root that predates the tool and stopped creating keeps its life
-	 * and its older descendants: only the burst goes. */
-	if (a->doomed_since_ns)
-		snprintf(what, sizeof(what), "the burst under %u (%s)", r->root, r->root_comm);
+	if (a->whole)
+		snprintf(what, sizeof(what), "root %u (%s) and its lineage", a->root, r->root_comm);
 	else
-		snprintf(what, sizeof(what), "root %u (%s) and its lineage", r->root, r->root_comm);
-	if (a->spared)
-		snprintf(by, sizeof(by), "named by %u/%u (%s, spared: %s)", a->pid, a->tgid, comm,
-			 fw_spared_name(a->spared));
-	else
-		snprintf(by, sizeof(by), "named by %u/%u (%s)", a->pid, a->tgid, comm);
-	snprintf(buf, len,
-		 "%s %s %s: %s: %u %s (probe %u, sweep %u) in %.0f ms [%s; %s]; tree %u (%s)", when,
-		 r->dry_run ? "DRY-RUN" : "KILLED", fw_kill_reason_name(a->reason), what, total,
-		 r->dry_run ? "would be killed" : "killed", r->killed_kernel, r->killed_sweep,
-		 r->took_ms, why, by, a->root, r->tree_comm);
+		snprintf(what, sizeof(what), "what %u (%s) made in the episode", a->root,
+			 r->root_comm);
+	snprintf(buf, len, "%s %s %s: %s: %u %s (probe %u, sweep %u) in %.0f ms [%s]; named by "
+		 "%u/%u (%s)", when, r->dry_run ? "DRY-RUN" : "KILLED", fw_rule_name(a->kind), what,
+		 total, r->dry_run ? "would be killed" : "killed", r->killed_kernel, r->killed_sweep,
+		 r->took_ms, why, a->pid, a->tgid, comm);
 }
 
 void fw_clean_comm(const char *comm, size_t n, int for_csv, char *out, size_t len)
@@ -154,115 +230,123 @@ void fw_format_rfc3339(double wall, char *buf, size_t len)
 void fw_format_text(const struct fw_report *r, char *buf, size_t len)
 {
 	const struct fw_alert *a = r->alert;
-	char when[40], comm[FW_COMM_LEN + 1], window[32], supp[48] = "";
+	char when[40], comm[FW_COMM_LEN + 1], supp[48] = "", why[256], act[160], lineage[64] = "";
 	time_t secs = (time_t)r->wall;
 	struct tm tm;
 
 	gmtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
-	fw_format_duration(r->window_ns, window, sizeof(window));
+	if (r->is_kill) {
+		format_kill_text(r, when, comm, buf, len);
+		return;
+	}
 	if (a->suppressed)
 		snprintf(supp, sizeof(supp), " (%u repeats suppressed)", a->suppressed);
-
-	switch (a->kind) {
-	case FW_ALERT_KILL:
-		format_kill_text(r, when, comm, window, buf, len);
-		break;
-	case FW_ALERT_TREE:
-		snprintf(buf, len,
-			 "%s ALERT tree: %u live processes in a burst under %u (%s) "
-			 "[threshold %u; %u created in the burst, %u in the last %s; "
-			 "tree %u (%s) has %u live]; newest from %u/%u (%s) ppid %u uid %u via %s%s",
-			 when, a->count, r->root, r->root_comm, a->threshold, a->burst_created,
-			 a->window_count, window, a->root, r->tree_comm, a->live, a->pid, a->tgid, comm,
-			 r->ppid, a->uid, fw_syscall_name((int)a->syscall), supp);
-		break;
-	case FW_ALERT_PROCESS:
-		snprintf(buf, len,
-			 "%s ALERT process: %u (%s) created %u processes in %s [threshold %u]; "
-			 "pid %u ppid %u uid %u via %s; burst root %u (%s)%s",
-			 when, a->tgid, comm, a->count, window, a->threshold, a->pid, r->ppid, a->uid,
-			 fw_syscall_name((int)a->syscall), r->root, r->root_comm, supp);
-		break;
-	default:
-		snprintf(buf, len,
-			 "%s ALERT threads: %u (%s) created %u threads in %s [threshold %u]; "
-			 "%u live; pid %u ppid %u uid %u via %s%s",
-			 when, a->tgid, comm, a->count, window, a->threshold, a->live, a->pid, r->ppid,
-			 a->uid, fw_syscall_name((int)a->syscall), supp);
-		break;
-	}
+	fw_format_why(a, r->window_ns, why, sizeof(why));
+	action_text(r, act, sizeof(act));
+	if (a->kind == FW_RULE_REPLICATOR || a->kind == FW_RULE_CHAIN)
+		snprintf(lineage, sizeof(lineage), "; %u live in its lineage", r->members);
+	snprintf(buf, len, "%s ALERT %s: root %u (%s) [%s%s]; newest from %u/%u (%s) ppid %u uid %u "
+		 "via %s%s%s", when, fw_rule_name(a->kind), a->root, r->root_comm, why, lineage,
+		 a->pid, a->tgid, comm, r->ppid, a->uid, fw_syscall_name((int)a->syscall), act, supp);
 }
 
 const char *fw_csv_header(void)
 {
-	return "timestamp,pid,tgid,hostname,subprocesses,kind,comm,ppid,uid,root,root_comm,"
-	       "live,threshold,syscall,suppressed,killed,kill_ms";
+	return "timestamp,pid,tgid,hostname,subprocesses,event,rule,comm,ppid,uid,root,root_comm,"
+	       "figure,threshold,syscall,suppressed,action,killed,kill_ms,why";
+}
+
+/* A CSV field in double quotes, quotes doubled. */
+static void csv_quote(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (len < 3) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '"';
+	for (; *in && o + 3 < len; in++) {
+		if (*in == '"')
+			out[o++] = '"';
+		out[o++] = *in;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
 }
 
 void fw_format_csv(const struct fw_report *r, char *buf, size_t len)
 {
 	const struct fw_alert *a = r->alert;
-	char comm[FW_COMM_LEN + 1], root_comm[FW_COMM_LEN + 1], host[256], kind[32], kill[48] = ",,";
+	char comm[FW_COMM_LEN + 1], root_comm[FW_COMM_LEN + 1], host[256], why[256], qwhy[520];
+	char kill[48] = ",";
 
 	fw_clean_comm(a->comm, sizeof(a->comm), 1, comm, sizeof(comm));
 	fw_clean_comm(r->root_comm, FW_COMM_LEN, 1, root_comm, sizeof(root_comm));
 	fw_clean_comm(r->hostname, strlen(r->hostname), 1, host, sizeof(host));
-	snprintf(kind, sizeof(kind), "%s", fw_alert_kind_name(a->kind));
-	if (a->kind == FW_ALERT_KILL) {
-		/* kill-tree, dry-run-tree, ...: subprocesses is the figure that
-		 * crossed the kill threshold, killed how many died for it. */
-		snprintf(kind, sizeof(kind), "%s-%s", r->dry_run ? "dry-run" : "kill",
-			 fw_kill_reason_name(a->reason));
-		snprintf(kill, sizeof(kill), ",%u,%.0f", r->killed_kernel + r->killed_sweep, r->took_ms);
-	}
-	snprintf(buf, len, "%.6f,%u,%u,%s,%u,%s,%s,%u,%u,%u,%s,%u,%u,%s,%u%s", r->wall, a->pid, a->tgid,
-		 host, a->count, kind, comm, r->ppid, a->uid, r->root, root_comm, a->live,
-		 a->threshold, fw_syscall_name((int)a->syscall), a->suppressed, kill);
+	fw_format_why(a, r->window_ns, why, sizeof(why));
+	csv_quote(why, qwhy, sizeof(qwhy));
+	if (r->is_kill)
+		snprintf(kill, sizeof(kill), "%u,%.0f", r->killed_kernel + r->killed_sweep, r->took_ms);
+	snprintf(buf, len, "%.6f,%u,%u,%s,%u,%s,%s,%s,%u,%u,%u,%s,%u,%u,%s,%u,%s,%s,%s", r->wall,
+		 a->pid, a->tgid, host, fw_report_subprocesses(r),
+		 r->is_kill ? (r->dry_run ? "dry-run" : "kill") : "alert", fw_rule_name(a->kind), comm,
+		 r->ppid, a->uid, a->root, root_comm, a->count, a->threshold,
+		 fw_syscall_name((int)a->syscall), a->suppressed,
+		 a->action == FW_ACT_SPARED ? fw_spared_name(a->spared) : fw_action_name(a->action),
+		 kill, qwhy);
 }
 
 json_t *fw_report_json(const struct fw_report *r)
 {
 	const struct fw_alert *a = r->alert;
-	char when[40], comm[FW_COMM_LEN + 1];
+	char when[40], comm[FW_COMM_LEN + 1], why[256];
+	json_t *root, *j;
 
 	fw_format_rfc3339(r->wall, when, sizeof(when));
 	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
-	if (a->kind == FW_ALERT_KILL)
-		return json_pack("{s:s, s:s, s:f, s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, "
-				 "s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:{s:I, s:s, s:I, s:b}, s:{s:I, s:s}}",
+	fw_format_why(a, r->window_ns, why, sizeof(why));
+	root = json_pack("{s:I, s:s, s:I, s:b}", "pid", (json_int_t)a->root, "comm", r->root_comm,
+			 "ppid", (json_int_t)a->root_ppid, "whole", a->whole);
+	if (a->root_start_ns && a->ts_ns >= a->root_start_ns)
+		json_object_set_new(root, "age_s",
+				    json_real((double)(a->ts_ns - a->root_start_ns) / 1e9));
+	else
+		json_object_set_new(root, "age_s", json_null());
+	if (r->is_kill)
+		return json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, "
+				 "s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:o}",
 				 "event", "kill", "time", when, "timestamp", r->wall,
-				 "reason", fw_kill_reason_name(a->reason), "dry_run", r->dry_run,
-				 "spared", fw_spared_name(a->spared),
+				 "kind", fw_rule_name(a->kind), "rule", fw_rule_name(a->kind),
+				 "reason", fw_rule_name(a->kind), "why", why, "dry_run", r->dry_run,
 				 "pid", (json_int_t)a->pid, "tgid", (json_int_t)a->tgid,
 				 "ppid", (json_int_t)r->ppid, "uid", (json_int_t)a->uid,
 				 "comm", comm, "hostname", r->hostname,
 				 "count", (json_int_t)a->count, "threshold", (json_int_t)a->threshold,
 				 "killed", (json_int_t)(r->killed_kernel + r->killed_sweep),
 				 "killed_kernel", (json_int_t)r->killed_kernel,
-				 "killed_sweep", (json_int_t)r->killed_sweep,
-				 "live", (json_int_t)a->live, "took_ms", r->took_ms,
-				 "suppressed", (json_int_t)a->suppressed,
-				 "root", "pid", (json_int_t)r->root, "comm", r->root_comm,
-				 "depth", (json_int_t)r->root_depth,
-				 "burst_only", a->doomed_since_ns != 0,
-				 "tree", "pid", (json_int_t)a->root, "comm", r->tree_comm);
-	return json_pack("{s:s, s:s, s:f, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, "
-			 "s:I, s:I, s:s, s:I, s:{s:I, s:s, s:I}, s:{s:I, s:s}}",
-			 "event", "alert", "time", when, "timestamp", r->wall,
-			 "kind", fw_alert_kind_name(a->kind),
-			 "pid", (json_int_t)a->pid, "tgid", (json_int_t)a->tgid,
-			 "ppid", (json_int_t)r->ppid, "uid", (json_int_t)a->uid,
-			 "comm", comm, "hostname", r->hostname,
-			 "subprocesses", (json_int_t)a->count, "threshold", (json_int_t)a->threshold,
-			 "window_count", (json_int_t)a->window_count, "live", (json_int_t)a->live,
-			 "burst_created", (json_int_t)a->burst_created,
-			 "suppressed", (json_int_t)a->suppressed,
-			 "syscall", fw_syscall_name((int)a->syscall), "child", (json_int_t)a->child,
-			 "root", "pid", (json_int_t)r->root, "comm", r->root_comm,
-			 "depth", (json_int_t)r->root_depth,
-			 "tree", "pid", (json_int_t)a->root, "comm", r->tree_comm);
+				 "killed_sweep", (json_int_t)r->killed_sweep, "took_ms", r->took_ms,
+				 "root", root);
+	j = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, "
+		      "s:I, s:I, s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+		      "event", "alert", "time", when, "timestamp", r->wall,
+		      "kind", fw_rule_name(a->kind), "rule", fw_rule_name(a->kind), "why", why,
+		      "pid", (json_int_t)a->pid, "tgid", (json_int_t)a->tgid,
+		      "ppid", (json_int_t)r->ppid, "uid", (json_int_t)a->uid,
+		      "comm", comm, "hostname", r->hostname,
+		      "subprocesses", (json_int_t)fw_report_subprocesses(r),
+		      "figure", (json_int_t)a->count, "threshold", (json_int_t)a->threshold,
+		      "suppressed", (json_int_t)a->suppressed,
+		      "syscall", fw_syscall_name((int)a->syscall), "child", (json_int_t)a->child,
+		      "action", fw_action_name(a->action), "spared", fw_spared_name(a->spared),
+		      "root", root,
+		      "evidence", "rank", (json_int_t)a->rank, "strong", (json_int_t)a->strong,
+		      "members", (json_int_t)r->members, "live_children", (json_int_t)a->kids_live,
+		      "failed", (json_int_t)a->fails, "window_count", (json_int_t)a->window_count);
+	return j;
 }
 
 static void clock_text(double wall, char *buf, size_t len)

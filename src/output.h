@@ -10,29 +10,39 @@
 
 #include "forkwatch_logic.h"
 
-/* An alert with what user space worked out about it. */
+/* A verdict with what user space worked out about it: an ALERT line, or
+ * (is_kill) the KILLED line of its containment. */
 struct fw_report {
 	const struct fw_alert *alert;
-	double wall;               /* Unix time of the alert */
+	double wall;               /* Unix time of the verdict */
 	const char *hostname;
 	uint32_t ppid;             /* resolved parent of alert->tgid (0: unknown) */
-	uint32_t root;             /* root of the burst (thread alerts: the process) */
-	const char *root_comm;
-	uint32_t root_depth;       /* below the tree root */
-	const char *tree_comm;     /* command of alert->root (the tree root) */
+	const char *root_comm;     /* the named root's command */
+	uint32_t members;          /* live processes of the root's lineage, when reported */
 	uint64_t window_ns;
 
-	/* FW_ALERT_KILL only: what containment did. */
+	int is_kill;               /* the containment's line */
 	int dry_run;               /* nothing was killed: killed_* are what would be */
-	uint32_t killed_kernel;    /* SIGKILLs the probe sent in the tree during it */
+	uint32_t killed_kernel;    /* SIGKILLs the probe sent for the doom */
 	uint32_t killed_sweep;     /* members the sweep stopped and killed */
-	double took_ms;            /* from the probe's naming to the last member found */
+	double took_ms;            /* from the verdict to the last member found */
 };
 
-const char *fw_alert_kind_name(uint32_t kind);
+/* enum fw_rule as a label: "replicator", "chain", ... */
+const char *fw_rule_name(uint32_t rule);
+/* A kill reason (FW_STAT_KILLS + reason): a rule, or "lineage". */
 const char *fw_kill_reason_name(uint32_t reason);
+/* enum fw_action: "report", "kill", "dry-run", "spared". */
+const char *fw_action_name(uint32_t action);
 /* enum fw_spared as a label: "protected", "allow_comm", ...; "" for none. */
 const char *fw_spared_name(uint32_t cause);
+
+/* Why the rule fired, in words (the same text in every output). */
+void fw_format_why(const struct fw_alert *a, uint64_t window_ns, char *buf, size_t len);
+/* The original tool's "number of subprocesses" for a verdict: the live
+ * members of a replicator's or chain's lineage, a spawner's live children,
+ * else the figure that crossed the threshold. */
+uint32_t fw_report_subprocesses(const struct fw_report *r);
 
 /* One console line, no newline. */
 void fw_format_text(const struct fw_report *r, char *buf, size_t len);

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "burst.h"
+#include "lineage.h"
 #include "contain.h"
 #include "loader.h"
 #include "options.h"
@@ -29,41 +29,37 @@ struct fw_session {
 	bool opens_attached;  /* open probes counting (for --opens or metrics) */
 	bool opens_kprobes;   /* ... through the kprobe pair, not tracepoints */
 	char probes[1024];    /* entry probes attached, comma-separated */
-	int procs_fd, trees_fd, stats_fd, follow_fd;
+	char returns[64];     /* how creation returns are seen: kretprobes, syscall exits, or "" */
+	int return_probes;    /* ... how many attached */
+	int procs_fd, stats_fd, follow_fd;
 	uint64_t alerts;      /* alerts printed */
 	uint64_t events;      /* event records printed */
 	uint64_t lost_alerts; /* as the perf readers reported them */
 	uint64_t lost_events;
 	uint64_t lost_events_reported;
-	struct fw_member *members; /* scratch for naming burst roots */
+	struct fw_member *members; /* scratch: the records, read for a lineage */
 
 	/* Containment. */
 	int marks_fd;
-	int child_kill_probes;       /* sys_exit_clone* tracepoints attached */
+	int doom_count_fd;           /* [1]: dooms lifted, which user space alone writes */
+	uint64_t dooms_lifted;
 	struct fw_cgroup_allow cgroups[FW_MAX_CGROUPS];
 	uint32_t protected_pids[64]; /* the tool and its ancestors */
 	size_t n_protected;
 	uint64_t killed_sweep;       /* members the sweeps killed */
-	struct fw_alert pending_kills[64]; /* reported this poll round, swept after it */
+	struct fw_alert pending_kills[64]; /* verdicts reported this poll round, contained after it */
 	size_t n_pending_kills;
 	uint64_t dropped_kills;      /* reports past that, left to the probe */
 	uint64_t kill_episodes;
 };
 
-/* Reads the tracked members of a tree into s->members; fills *tree. Returns
- * how many, or -1 when the tree is gone. */
-long fw_read_members(struct fw_session *s, uint32_t tree_root, struct fw_tree *tree);
+/* Reads every record of the procs map into s->members. Returns how many,
+ * or -1. */
+long fw_read_members(struct fw_session *s);
 
-/* Names the root of the current burst of a tree (see fw_burst_root), with a
- * command name for it even when it is gone. */
-uint32_t fw_name_burst_root(struct fw_session *s, uint32_t tree_root, uint32_t *depth, char *comm,
-			    size_t commlen);
-
-/* The command of root, at depth below tree_root: its own, else (it is gone,
- * as a bash bomb's root is at once) the one a descendant was created with.
- * Empty when neither is known. */
-void fw_lineage_comm(struct fw_session *s, uint32_t tree_root, uint32_t root, uint32_t depth,
-		     char *comm, size_t commlen);
+/* Live processes of root's lineage as a doom covers it (fw_lineage_select),
+ * from the records now. */
+uint32_t fw_lineage_count(struct fw_session *s, uint32_t root, uint64_t since_ns, int whole);
 
 void fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

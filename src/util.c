@@ -139,3 +139,12 @@ int fw_read_small_file(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	return (int)n;
 }
+
+int fw_kernel_at_least(const char *release, unsigned major, unsigned minor)
+{
+	unsigned a, b;
+
+	if (sscanf(release, "%u.%u", &a, &b) != 2)
+		return 1;
+	return a > major || (a == major && b >= minor);
+}

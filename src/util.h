@@ -30,4 +30,8 @@ int fw_parse_cpulist(const char *s, int *cpus, int max);
 /* Reads a small file (a proc or sysfs entry) into buf, NUL-terminated.
  * Returns its length, or -1. */
 int fw_read_small_file(const char *path, char *buf, size_t len);
+
+/* Is a kernel release ("5.2.0-1-amd64", "6.18.44-fc") at least major.minor?
+ * An unreadable release counts as new enough. */
+int fw_kernel_at_least(const char *release, unsigned major, unsigned minor);
 #endif

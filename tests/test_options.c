@@ -44,7 +44,10 @@ static void test_defaults(void)
 
 	CHECK(parse(&o, NULL, NULL, NULL) == FW_PARSE_RUN);
 	CHECK_EQ_U(o.proc_threshold, FW_DEFAULT_PROC_THRESHOLD);
-	CHECK_EQ_U(o.tree_threshold, FW_DEFAULT_TREE_THRESHOLD);
+	CHECK_EQ_U(o.rank, 5);
+	CHECK_EQ_U(o.chain, 64);
+	CHECK_EQ_U(o.spawn_max, 10000);
+	CHECK_EQ_U(o.established_ns, 30000000000ULL);
 	CHECK_EQ_U(o.window_ns, 1000000000ULL);
 	CHECK_EQ_U(o.duration_ns, 0);
 	CHECK_STR(o.log_path, "metrics.log");
@@ -58,9 +61,17 @@ static void test_values(void)
 
 	CHECK(parse(&o, "-t", "100", NULL) == FW_PARSE_RUN);
 	CHECK_EQ_U(o.proc_threshold, 100);
-	CHECK(parse(&o, "--tree-threshold=64", "-w", "250ms") == FW_PARSE_RUN);
-	CHECK_EQ_U(o.tree_threshold, 64);
+	CHECK(parse(&o, "--rank=4", "-w", "250ms") == FW_PARSE_RUN);
+	CHECK_EQ_U(o.rank, 4);
 	CHECK_EQ_U(o.window_ns, 250000000ULL);
+	CHECK(parse(&o, "-R", "15", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.rank, 15);
+	CHECK(parse(&o, "--chain", "8", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.chain, 8);
+	CHECK(parse(&o, "--spawn-max", "64", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.spawn_max, 64);
+	CHECK(parse(&o, "--established", "10m", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.established_ns, 600000000000ULL);
 	CHECK(parse(&o, "-d", "1.5", NULL) == FW_PARSE_RUN);
 	CHECK_EQ_U(o.duration_ns, 1500000000ULL);
 	CHECK(parse(&o, "--duration", "2m", NULL) == FW_PARSE_RUN);
@@ -93,7 +104,7 @@ static void test_bad_values(void)
 	bad("-t", "10x", "invalid --threshold");
 	bad("-t", "", "invalid --threshold");
 	bad("-t", "99999999999", "from 1 to 10000000");
-	bad("-T", "0", "invalid --tree-threshold");
+	bad("-R", "0", "invalid --rank");
 	bad("-w", "0", "invalid --window '0'");
 	bad("-w", "5ms", "from 10ms to 1m");
 	bad("-w", "2m", "invalid --window");
@@ -202,6 +213,11 @@ static void test_help(void)
 
 static void test_parsers(void)
 {
+	CHECK(fw_kernel_at_least("5.3.0", 5, 3));
+	CHECK(fw_kernel_at_least("6.18.44-fc-v1045", 5, 3));
+	CHECK(!fw_kernel_at_least("5.2.21-1-amd64", 5, 3));
+	CHECK(!fw_kernel_at_least("4.19.0-27-amd64", 5, 3));
+	CHECK(fw_kernel_at_least("garbage", 5, 3));
 	uint64_t v;
 	int cpus[8];
 
@@ -265,19 +281,16 @@ static void test_containment_options(void)
 	struct fw_options o;
 	char *many[] = { "bcc-forkwatch", "--kill", "--allow", "comm:make", "--allow", "uid:0",
 			 "--allow", "user:root", "--allow", "cgroup:/system.slice",
-			 "--limit", "bash=200", "--limit", "sh=0", "-T", "64", NULL };
+			 "--limit", "bash=200", "--limit", "sh=0", "-R", "6", NULL };
 	char *dup[] = { "bcc-forkwatch", "--limit", "sh=3", "--limit", "sh=4", NULL };
 
-	/* Off by default; kill thresholds twice the alert's. */
+	/* Off by default; --kill acts on the alerts' verdicts; thread storms
+	 * are killed at twice the thread alert's threshold. */
 	CHECK(parse(&o, NULL, NULL, NULL) == FW_PARSE_RUN);
 	CHECK(!fw_containment(&o));
 	CHECK(parse(&o, "--kill", NULL, NULL) == FW_PARSE_RUN);
 	CHECK(o.kill && !o.dry_run);
-	CHECK_EQ_U(o.kill_tree, 256);
-	CHECK_EQ_U(o.kill_proc, 10000);
 	CHECK_EQ_U(o.kill_thread, 512);
-	CHECK(parse(&o, "--kill", "--kill-threshold", "300") == FW_PARSE_RUN);
-	CHECK_EQ_U(o.kill_tree, 300);
 	/* --dry-run alone is --kill without signals. */
 	CHECK(parse(&o, "--dry-run", NULL, NULL) == FW_PARSE_RUN);
 	CHECK(o.kill && o.dry_run && fw_containment(&o));
@@ -292,17 +305,19 @@ static void test_containment_options(void)
 	CHECK_STR(o.limits[0].comm, "bash");
 	CHECK_EQ_U(o.limits[0].children, 200);
 	CHECK_EQ_U(o.limits[1].children, 0);
-	CHECK_EQ_U(o.kill_tree, 128); /* twice -T 64 */
+	CHECK_EQ_U(o.rank, 6);
 	/* --limit alone enforces limits, thresholds stay unarmed. */
 	CHECK(parse(&o, "--limit", "x=1", NULL) == FW_PARSE_RUN);
 	CHECK(!o.kill && fw_containment(&o));
 
 	CHECK(parse_v(&o, 5, dup) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "sh has a limit already");
-	CHECK(parse(&o, "--kill-threshold", "300", NULL) == FW_PARSE_ERROR);
-	CHECK_CONTAINS(err, "--kill-threshold needs --kill");
-	CHECK(parse(&o, "--kill", "--kill-threshold", "100") == FW_PARSE_ERROR);
-	CHECK_CONTAINS(err, "below the tree alert threshold");
+	/* The options of the old model say what replaced them. */
+	CHECK(parse(&o, "--kill", "--kill-threshold", "300") == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "--kill-threshold was removed");
+	CHECK(parse(&o, "-T", "64", NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "-T/--tree-threshold was removed");
+	CHECK(parse(&o, "--tree-threshold", "64", NULL) == FW_PARSE_ERROR);
 	CHECK(parse(&o, "--allow", "comm:make", NULL) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "add --kill, --dry-run or --limit");
 	CHECK(parse(&o, "--kill", "--allow", "pid:1") == FW_PARSE_ERROR);
@@ -318,7 +333,13 @@ static void test_containment_options(void)
 	bad("--limit", "bash=-1", "invalid --limit");
 	bad("--limit", "bash=x", "invalid --limit");
 	bad("--limit", "0123456789abcdef=1", "invalid --limit");
-	bad("--kill-threshold", "0", "invalid --kill-threshold '0'");
+	bad("--rank", "2", "invalid --rank '2': expected a whole number from 3 to 15");
+	bad("--rank", "16", "invalid --rank '16'");
+	bad("--rank", "five", "invalid --rank 'five'");
+	bad("--chain", "7", "invalid --chain '7'");
+	bad("--spawn-max", "63", "invalid --spawn-max '63'");
+	bad("--established", "0.5s", "invalid --established '0.5s'");
+	bad("--established", "2d", "invalid --established '2d'");
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# One bomb mode of scripts/fork_bomb.sh under the tool: an alert must name
-# the bomb's root, in the console JSON and in metrics.log.
+# One bomb mode of scripts/fork_bomb.sh under the tool: the first alert
+# names the bomb's own root, by the mode's rule, says why, and is in the
+# console JSON and in metrics.log.
 . "$(dirname "$0")/lib.sh"
 need_root
 mode=${1:?mode}
@@ -12,12 +13,17 @@ start_tool -l "$WORK/metrics.log" "${extra[@]}"
 run_bomb "$mode"
 stop_tool
 
-first=$(bomb_alert "$mode" "$BOMB_ROOT")
-[ -n "$first" ] || fail "no alert names the bomb's root $BOMB_ROOT (alerts: $(alerts | jq -c '{kind, root: .root.pid, tgid}' | tr '\n' ' '))"
+first=$(first_alert)
+[ -n "$first" ] || fail "no alert for the bomb (root $BOMB_ROOT)"
+jq -e --argjson r "$BOMB_ROOT" --arg k "$(bomb_rule "$mode")" '.root.pid == $r and .kind == $k and .rule == $k and (.why | length) > 20' <<< "$first" > /dev/null ||
+	fail "the first alert does not name the bomb's root $BOMB_ROOT by the $(bomb_rule "$mode") rule: $first"
+# Later alerts repeat it (a line of the bomb may be named on its own once
+# it is no longer young): never above the bomb.
+outside=$(outside_alerts "$LAUNCHER" $$ 1)
+[ -z "$outside" ] || fail "alerts naming a process outside the bomb: $(head -3 <<< "$outside")"
 
 # The same alert in metrics.log: the original's five columns, then ours.
-head -1 "$WORK/metrics.log" | grep -q '^timestamp,pid,tgid,hostname,subprocesses,' || fail "metrics.log header"
-awk -F, -v r="$BOMB_ROOT" 'NR > 1 && $10 == r { found = 1 } END { exit !found }' "$WORK/metrics.log" ||
-	fail "metrics.log has no line with root $BOMB_ROOT"
+head -1 "$WORK/metrics.log" | grep -q '^timestamp,pid,tgid,hostname,subprocesses,event,rule,' || fail "metrics.log header"
+log_has alert "$(bomb_rule "$mode")" "$BOMB_ROOT" || fail "metrics.log has no alert line naming $BOMB_ROOT"
 [ "$(summary | jq .lost)" -eq 0 ] || fail "lost samples"
-echo "PASS: $mode: $(describe_alert "$first" "$BOMB_START")"
+echo "PASS: $mode: $(describe_alert "$first" "$BOMB_START"): $(jq -r .why <<< "$first")"

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# One bomb mode of scripts/fork_bomb.sh under --kill: the alert names the
-# bomb's root, the probe names the same root and dooms it (the process
-# itself for the thread storm), and when the bomb's time is up none of its
-# processes is alive, while fork_bomb.sh (which forks beside the bomb) and
-# the tool live on. With "preexisting", the bomb's root exists before the
-# tool starts (a bomb typed into an old shell).
+# One bomb mode of scripts/fork_bomb.sh under --kill: one verdict names
+# the bomb's own root, and its alert and its kill name that same root by
+# the same rule; when the bomb's time is up none of its processes is alive,
+# while fork_bomb.sh (which forks beside the bomb) and the tool live on.
+# With "preexisting", the bomb's root exists before the tool starts (a
+# bomb typed into an old shell).
 #
-# FW_KILL_ARGS adds options (the vm guests lower the thresholds: emulated
-# bombs grow 10 to 30 times slower).
+# FW_KILL_ARGS adds options.
 . "$(dirname "$0")/lib.sh"
 need_root
 mode=${1:?mode}
@@ -41,42 +40,23 @@ live=$(awk '/live [0-9]+ at the end/ { for (i = 1; i < NF; i++) if ($i == "live"
 [ -n "$live" ] || fail "fork_bomb.sh did not say how many were alive at the end"
 [ "$live" -eq 0 ] || fail "$live of the bomb's processes were still alive when its time was up"
 
-first=$(bomb_alert "$mode" "$BOMB_ROOT")
-# A root older than the tool: the alert's naming (user space, at the alert)
-# cannot see that a dead first child was a copy and may name a part of the
-# bomb; the kill's naming (the probe's), checked below, names the root.
-[ -z "$first" ] && [ "$shape" = preexisting ] &&
-	first=$(alerts | jq -c --argjson r "$BOMB_ROOT" 'select(.tree.pid == $r)' | head -1)
-[ -n "$first" ] || fail "no alert names the bomb's root $BOMB_ROOT (alerts: $(alerts | jq -c '{kind, root: .root.pid, tgid}' | tr '\n' ' '))"
-kills() { jq -c 'select(.event == "kill")' "$WORK/out.json"; }
+rule=$(bomb_rule "$mode")
+first=$(first_alert)
+jq -e --argjson r "$BOMB_ROOT" --arg k "$rule" '.root.pid == $r and .kind == $k' <<< "${first:-null}" > /dev/null ||
+	fail "the first alert does not name the bomb's root $BOMB_ROOT by the $rule rule: ${first:-none}"
+# A thread storm is reported at --thread-threshold and killed at twice it.
 if [ "$mode" = threads ]; then
-	kill=$(kills | jq -c --argjson r "$BOMB_ROOT" 'select(.reason == "threads" and .tgid == $r)' | head -1)
+	jq -e '.action == "report"' <<< "$first" > /dev/null || fail "the thread alert does not say it reports: $first"
 else
-	kill=$(kills | jq -c --argjson r "$BOMB_ROOT" 'select(.root.pid == $r)' | head -1)
+	jq -e '.action == "kill"' <<< "$first" > /dev/null || fail "the alert does not say it kills: $first"
 fi
-# A root older than the tool whose bomb is two halves (the classic bomb's
-# first pipeline): the probe may name each half, the root's children, and
-# not the root (seen once, on 2 CPUs). Every process of the bomb dies
-# all the same (checked above); the shell it was typed into lives.
-halves=""
-if [ -z "$kill" ] && [ "$shape" = preexisting ] && [ "$mode" != threads ] &&
-	! kills | jq -e --argjson r "$BOMB_ROOT" 'select(.tree.pid != $r or .root.depth != 1)' > /dev/null; then
-	kill=$(kills | head -1)
-	halves=$(kills | jq -r '.root.pid' | sort -u | paste -sd,)
-fi
-[ -n "$kill" ] || fail "no kill names the bomb's root $BOMB_ROOT (kills: $(kills | jq -c '{reason, root: .root.pid, depth: .root.depth, tgid}' | tr '\n' ' '))"
-# Nothing above or beside the bomb: any other doomed root lies deeper than
-# the bomb's (a part of it, named before the rest); with a root older than
-# the tool, every doom is in its own tree.
-depth=$(jq -r '.root.depth' <<< "$first")
-[ -n "$halves" ] || ! kills | jq -e --argjson r "$BOMB_ROOT" --argjson d "$depth" 'select(.root.pid != $r and .root.depth <= $d)' > /dev/null ||
-	fail "a kill named a root that is not below the bomb's: $(kills | jq -c '{root, tree}' | tr '\n' ' ')"
-[ "$shape" = preexisting ] && kills | jq -e --argjson r "$BOMB_ROOT" 'select(.tree.pid != $r)' > /dev/null &&
-	fail "a kill outside the bomb's tree: $(kills | jq -c '{root, tree}' | tr '\n' ' ')"
-logged=$BOMB_ROOT
-[ -z "$halves" ] || logged=$(jq -r '.root.pid' <<< "$kill")
-awk -F, -v r="$logged" 'NR > 1 && $6 ~ /^kill-/ && ($10 == r || $3 == r) { found = 1 } END { exit !found }' "$WORK/metrics.log" ||
-	fail "metrics.log has no kill line for $logged"
+kill=$(kills | head -1)
+jq -e --argjson r "$BOMB_ROOT" --arg k "$rule" '.root.pid == $r and .rule == $k and .killed >= 1' <<< "${kill:-null}" > /dev/null ||
+	fail "the first kill does not name the bomb's root $BOMB_ROOT by the $rule rule: ${kill:-none}"
+# No kill names anything else: one decision, one root.
+others=$(kills | jq -c --argjson r "$BOMB_ROOT" 'select(.root.pid != $r)')
+[ -z "$others" ] || fail "kills naming another root: $(head -3 <<< "$others")"
+log_has kill "$rule" "$BOMB_ROOT" || fail "metrics.log has no kill line for $BOMB_ROOT"
 [ "$(summary | jq .lost)" -eq 0 ] || fail "lost alert samples"
 [ "$(summary | jq .kills_failed)" -eq 0 ] || fail "the kernel refused kills"
-echo "PASS: $mode${shape:+ ($shape root)}: $(describe_alert "$first" "$BOMB_START"); $(jq -r --argjson s "$BOMB_START" '"killed \(.killed) (probe \(.killed_kernel), sweep \(.killed_sweep)), named \(((.timestamp - $s) * 1000) | floor) ms after the start"' <<< "$kill"); $(summary | jq -r '"\(.kills) reports, \(.processes) processes created while watching"'); none alive at its end${halves:+ (the probe named the children $halves of the root, not the root)}"
+echo "PASS: $mode${shape:+ ($shape root)}: $(describe_alert "$first" "$BOMB_START"); $(jq -r --argjson s "$BOMB_START" '"killed \(.killed) (probe \(.killed_kernel), sweep \(.killed_sweep)), named \(((.timestamp - $s) * 1000) | floor) ms after the start"' <<< "$kill"); peak $(awk '/peak/ { for (i = 1; i < NF; i++) if ($i == "peak") print $(i + 1) }' "$WORK/bomb.txt") tasks; none alive at its end"

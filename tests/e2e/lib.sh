@@ -74,31 +74,84 @@ stop_tool() {
 }
 
 alerts() { jq -c 'select(.event == "alert")' "$WORK/out.json"; }
+kills() { jq -c 'select(.event == "kill")' "$WORK/out.json"; }
 
-# run_bomb MODE: runs scripts/fork_bomb.sh MODE; sets BOMB_ROOT and BOMB_START.
+# The rule each fork_bomb.sh mode is named by.
+bomb_rule() {
+	case "$1" in
+	spawn) echo spawner ;;
+	chain|c-chain) echo chain ;;
+	threads) echo threads ;;
+	*) echo replicator ;;
+	esac
+}
+
+# run_bomb MODE: runs scripts/fork_bomb.sh MODE; sets BOMB_ROOT, BOMB_START
+# and LAUNCHER (fork_bomb.sh's pid: the bomb's parent, which must live).
 # FW_BOMB_SECONDS lets a slow machine (a one-CPU emulated guest) give a bomb
 # the time it needs to reach the thresholds; BOMB_MAX is its pids.max.
 run_bomb() {
-	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m "${BOMB_MAX:-1024}" -b "$BOMB" > "$WORK/bomb.txt" 2>&1 ||
-		fail "fork_bomb.sh $1 failed"
+	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m "${BOMB_MAX:-1024}" -b "$BOMB" > "$WORK/bomb.txt" 2>&1 &
+	LAUNCHER=$!
+	wait "$LAUNCHER" || fail "fork_bomb.sh $1 failed"
 	BOMB_ROOT=$(awk '/ root / { for (i = 1; i < NF; i++) if ($i == "root") print $(i + 1); exit }' "$WORK/bomb.txt")
 	BOMB_START=$(awk '/ root / { for (i = 1; i < NF; i++) if ($i == "start") print $(i + 1); exit }' "$WORK/bomb.txt")
 	[ -n "$BOMB_ROOT" ] || fail "fork_bomb.sh $1 did not report its root"
 	grep -q "all cleaned up" "$WORK/bomb.txt" || fail "fork_bomb.sh $1 did not clean up"
 }
 
-# bomb_alert MODE ROOT: the first alert that names ROOT (threads: the process).
-bomb_alert() {
-	if [ "$1" = threads ]; then
-		alerts | jq -c --argjson r "$2" 'select(.kind == "threads" and .tgid == $r)' | head -1
-	else
-		alerts | jq -c --argjson r "$2" 'select((.kind == "tree" or .kind == "process") and .root.pid == $r)' | head -1
-	fi
+# first_alert [SINCE]: the first alert (of any rule but rate) from SINCE on.
+first_alert() {
+	alerts | jq -c --argjson s "${1:-0}" 'select(.kind != "rate" and .timestamp >= $s)' | head -1
 }
 
-# describe_alert ALERT START: "tree alert names root R (comm), N counted, M ms after start".
+# bomb_alert MODE ROOT: the first alert that names ROOT, by the mode's rule.
+bomb_alert() {
+	alerts | jq -c --argjson r "$2" --arg k "$(bomb_rule "$1")" 'select(.kind == $k and .root.pid == $r)' | head -1
+}
+
+# describe_alert ALERT START: "replicator alert names root R (comm), N counted, M ms after start".
 describe_alert() {
-	echo "$(jq -r .kind <<< "$1") alert names root $(jq -r 'if .kind == "threads" then .tgid else .root.pid end' <<< "$1") ($(jq -r .root.comm <<< "$1")), $(jq -r .subprocesses <<< "$1") counted, $(jq -r --argjson s "$2" '(.timestamp - $s) * 1000 | floor' <<< "$1") ms after the bomb started"
+	echo "$(jq -r .kind <<< "$1") alert names root $(jq -r .root.pid <<< "$1") ($(jq -r .root.comm <<< "$1")), $(jq -r .subprocesses <<< "$1") counted, $(jq -r --argjson s "$2" '(.timestamp - $s) * 1000 | floor' <<< "$1") ms after the bomb started"
+}
+
+# outside_alerts PID...: alerts naming one of these (the bomb's ancestors).
+outside_alerts() {
+	local p
+	for p in "$@"; do
+		alerts | jq -c --argjson p "$p" 'select(.root.pid == $p)'
+	done
+}
+
+# A metrics.log line of this event (alert, kill) and rule naming ROOT.
+log_has() {
+	awk -F, -v e="$1" -v k="$2" -v r="$3" 'NR > 1 && $6 == e && $7 == k && $11 == r { found = 1 } END { exit !found }' "$WORK/metrics.log"
+}
+
+# make_tree DIR LEVELS KIND: a directory tree for recursive make (see rmake).
+make_tree() {
+	local dir=$1 levels=$2 kind=$3 sub objs=""
+	mkdir -p "$dir"
+	if [ "$levels" -eq 0 ] || [ "$kind" = rmake ]; then
+		printf 'int f_%s(void) { return %d; }\n' "$(echo "$dir" | md5sum | cut -c1-8)" "$levels" > "$dir/x.c"
+		cp "$dir/x.c" "$dir/y.c"
+		sed -i 's/int f_/int g_/' "$dir/y.c"
+		objs="x.o y.o"
+	fi
+	{
+		if [ "$levels" -gt 0 ]; then
+			echo "SUBDIRS := a b"
+			echo "all: \$(SUBDIRS) $objs"
+			printf '$(SUBDIRS):\n\t$(MAKE) -C $@\n'
+			echo ".PHONY: all \$(SUBDIRS)"
+		else
+			echo "all: $objs"
+		fi
+		[ -n "$objs" ] && printf '%%.o: %%.c\n\tcc -c -o $@ $<\n'
+	} > "$dir/Makefile"
+	if [ "$levels" -gt 0 ]; then
+		for sub in a b; do make_tree "$dir/$sub" $((levels - 1)) "$kind"; done
+	fi
 }
 
 # benign_load NAME: sets LOAD_CMD (array) and LOAD_EXPECT (processes it makes).
@@ -115,6 +168,15 @@ benign_load() {
 	shell-loop) LOAD_CMD=(bash -c 'for i in $(seq 5000); do /bin/true; done') LOAD_EXPECT=5000 ;;
 	xargs) LOAD_CMD=(bash -c 'seq 2000 | xargs -P 8 -n 1 true') LOAD_EXPECT=2000 ;;
 	server) LOAD_CMD=("$BOMB" server 32 3) LOAD_EXPECT=32 ;;
+	server500) LOAD_CMD=("$BOMB" server 500 3) LOAD_EXPECT=500 ;;
+	rmake|rmake-descend)
+		# A recursive build (make -C per directory, as $(MAKE) runs it: an
+		# exec of make itself), 4 levels of 2 directories. In rmake each
+		# directory compiles two files of its own; in rmake-descend only the
+		# leaves do: the shape the model names from 5 such levels on.
+		rm -rf "$WORK/$1"
+		make_tree "$WORK/$1" 4 "$1"
+		LOAD_CMD=(make -s -j8 -C "$WORK/$1") LOAD_EXPECT=62 ;;
 	*) fail "unknown load $1" ;;
 	esac
 }

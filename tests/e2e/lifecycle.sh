@@ -27,7 +27,8 @@ rc=$?
 # Bad command lines: exit 2.
 expect_error 2 "invalid --threshold '-1'" -t -1
 expect_error 2 "invalid --threshold '0'" --threshold 0
-expect_error 2 "invalid --tree-threshold 'many'" -T many
+expect_error 2 "-T/--tree-threshold was removed" -T many
+expect_error 2 "invalid --rank 'many'" --rank many
 expect_error 2 "invalid --window '0'" -w 0
 expect_error 2 "invalid --duration" -d -3
 expect_error 2 "from 1 to 10000000" -t 99999999999
