@@ -672,10 +672,14 @@ FW_INLINE int fw_name_climbs(const struct fw_proc *q, __u64 now, const struct fw
 	/* Or one that began replicating just now, into two or more copies of
 	 * which one at least replicates already: the bash bomb's :|: halves
 	 * race, and a for (;;) fork() root's first child may run away before
-	 * its second has run at all. A script that started one bomb made one
-	 * child. */
+	 * its second has run at all. Or one that made the one child that
+	 * replicates and exited: dash runs f|f& in a subshell of its own, and
+	 * its bomb's first process is gone before the subshell branches. A
+	 * script that started one bomb in a subshell made one child and lives
+	 * on (it waits, or goes on with its work). */
 	return q->strong >= 2 ||
-	       (fw_is_young(q, now, cfg) && q->node_kids >= 1 && q->children >= 2);
+	       (fw_is_young(q, now, cfg) && q->node_kids >= 1 &&
+		(q->children >= 2 || (q->flags & FW_PROC_DEAD)));
 }
 
 /* Is a failing creator a spawner? It holds FW_SPAWN_MIN live children:
@@ -692,11 +696,15 @@ FW_INLINE int fw_spawner_count(const struct fw_proc *p, const struct fw_config *
 
 /* At exit: does the record stay? A node whose lines may still rank
  * through it: two children with records, or one below a node that ranks
- * already. A bash bomb's members exit as soon as they have forked; a
- * chain's members, each with one unranked child, go at once. */
+ * already, or one below the first process of a program (it exec'd it, or
+ * predates the tool: a dash bomb's root, gone before its subshell
+ * branches, is what the naming climbs to). A bash bomb's members exit as
+ * soon as they have forked; a chain's members, copies each with one
+ * unranked child, go at once. */
 FW_INLINE int fw_rec_keep_dead(const struct fw_proc *p)
 {
-	return (p->flags & FW_PROC_NODE) && (p->kids_rec >= 2 || (p->kids_rec >= 1 && p->rank >= 2));
+	return (p->flags & FW_PROC_NODE) &&
+	       (p->kids_rec >= 2 || (p->kids_rec >= 1 && (p->rank >= 2 || !(p->flags & FW_PROC_COPY))));
 }
 
 /* How much a doom on a named root covers: members created since the

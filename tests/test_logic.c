@@ -309,6 +309,8 @@ enum behavior {
 	B_POOL_NEST,  /* a pool worker that makes a pool of two of its own */
 	B_RMAKE_PURE, /* recursive make whose directories only descend */
 	B_ROGUE,      /* a daemon whose new workers fork in a loop: a bug, not a bomb script */
+	B_DASH_ROOT,  /* dash running f(){ f|f& };f: one subshell copy for the background
+		       * pipeline, which forks its two sides; the first process exits */
 };
 
 struct wproc {
@@ -690,6 +692,12 @@ static void turn(uint32_t pid)
 		if (!fork_exec(pid, "sleep", "/usr/bin/sleep", B_IDLE, 0))
 			w->wake = W.now + SEC;
 		break;
+	case B_DASH_ROOT:
+		if (proc_fork(pid, B_BASH_BOMB, 0))
+			proc_exit(pid);
+		else
+			w->wake = W.now + SEC;
+		break;
 	case B_CHAIN:
 		if (proc_fork(pid, B_CHAIN, 0))
 			proc_exit(pid);
@@ -938,10 +946,10 @@ static uint32_t innocent_verdicts(void)
 /* --- Scenarios --------------------------------------------------------- */
 
 enum bomb_kind {
-	K_CLASSIC, K_LOOP, K_EXEC_SELF, K_EXEC_NAME, K_SPAWNER, K_CHAIN, K_KINDS,
+	K_CLASSIC, K_LOOP, K_EXEC_SELF, K_EXEC_NAME, K_DASH, K_SPAWNER, K_CHAIN, K_KINDS,
 };
 
-static const char *const kind_names[] = { "classic", "c-loop", "exec-self", "exec-name",
+static const char *const kind_names[] = { "classic", "c-loop", "exec-self", "exec-name", "dash",
 					  "spawner", "chain" };
 
 /* How the bomb is started. */
@@ -976,6 +984,9 @@ static void bomb_program(enum bomb_kind k, enum behavior *b, const char **comm, 
 		break;
 	case K_EXEC_NAME:
 		*b = B_EXEC_LOOP, *comm = "exe", *file = "/proc/self/exe";
+		break;
+	case K_DASH:
+		*b = B_DASH_ROOT, *comm = "dash", *file = "/usr/bin/dash";
 		break;
 	case K_SPAWNER:
 		*b = B_SPAWNER, *comm = "bash", *file = "/usr/bin/bash";
@@ -1025,7 +1036,7 @@ static struct outcome bomb_run(enum bomb_kind k, enum start_kind how, uint64_t s
 	case S_SUBSHELL:
 		launcher = fork_exec(shell, "run.sh", "/tmp/run.sh", B_IDLE, 0);
 		world_run(2 * MS, turn_ns);
-		if (k == K_CLASSIC || k == K_LOOP || k == K_CHAIN || k == K_SPAWNER) {
+		if (k == K_CLASSIC || k == K_LOOP || k == K_DASH || k == K_CHAIN || k == K_SPAWNER) {
 			/* the script's subshell runs the bomb's function: a copy of it */
 			root = proc_fork(launcher, b, 0);
 		} else {
@@ -1155,7 +1166,7 @@ static void test_bombs_slow(void)
 	turn_ns = 1000 * US;
 	printf("The same replicators on a host 33 times slower (a turn of 1 ms, %d runs each):\n",
 	       10);
-	for (k = K_CLASSIC; k <= K_EXEC_NAME; k++)
+	for (k = K_CLASSIC; k <= K_DASH; k++)
 		for (how = 0; how < S_STARTS; how++) {
 			print_outcomes("", k, how, 0, 1, 10);
 			print_outcomes("", k, how, 1, 1, 10);
