@@ -384,18 +384,37 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 
 /* A member p of a lineage failed to create: the lineage fills what binds
  * it. If the pure line it belongs to already ranks FW_HARM_RANK (copies of
- * copies that make copies), that is a replicator doing harm, named where
- * the rank rule would name it: a bomb whose members fork in bursts fills
- * a small pids.max before its shape is deep enough to rank --rank. */
+ * copies that make copies), that is a replicator doing harm: a bomb whose
+ * members fork in bursts fills a small pids.max before its shape is deep
+ * enough to rank --rank, and the member that fails may be any leaf of it.
+ * Named at the highest node of that line (up its pure copy links, to where
+ * its program was exec'd) that branches at FW_HARM_RANK or more, and from
+ * there as the rank rule names: not a script that carries the line on one
+ * child. */
 FW_INLINE __u32 fw_replicator_harm(const struct fw_config *cfg, __u32 p, __u64 now,
 				   struct fw_alert *a)
 {
-	struct fw_proc *named;
-	__u32 root = fw_name_up(p, now, cfg);
+	struct fw_proc *x = FW_REC_GET(p), *q, *named;
+	__u32 xt = p, best = 0, root, i;
 
+FW_LOOP
+	for (i = 0; i < FW_ANC && x; i++) {
+		if (fw_is_pure(x) && (x->flags & FW_PROC_FERTILE) && x->rank >= FW_HARM_RANK &&
+		    x->rank > x->top)
+			best = xt;
+		if (!(x->flags & FW_PROC_COPY) || !x->ppid)
+			break;
+		q = FW_REC_GET(x->ppid);
+		if (!q || q->created_ns != x->parent_created_ns || !fw_is_pure(q))
+			break;
+		xt = x->ppid;
+		x = q;
+	}
+	if (!best)
+		return FW_RULE_NONE;
+	root = fw_name_up(best, now, cfg);
 	named = FW_REC_GET(root);
-	if (!named || !fw_is_pure(named) || !(named->flags & FW_PROC_FERTILE) ||
-	    named->rank < FW_HARM_RANK)
+	if (!named)
 		return FW_RULE_NONE;
 	return fw_verdict_replicator(cfg, root, named, FW_HARM_RANK, now, a);
 }
