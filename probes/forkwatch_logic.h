@@ -676,10 +676,15 @@ FW_INLINE int fw_name_climbs(const struct fw_proc *q, __u64 now, const struct fw
 	 * replicates and exited: dash runs f|f& in a subshell of its own, and
 	 * its bomb's first process is gone before the subshell branches. A
 	 * script that started one bomb in a subshell made one child and lives
-	 * on (it waits, or goes on with its work). */
+	 * on (it waits, or goes on with its work). Or one, young or not, that made one
+	 * and tries to make more, and fails: on two CPUs a root can be
+	 * starved after its first fork until its first child's lineage has
+	 * filled the pids.max it shares (an established one is then only
+	 * reported, and what it made in the episode killed). */
 	return q->strong >= 2 ||
-	       (fw_is_young(q, now, cfg) && q->node_kids >= 1 &&
-		(q->children >= 2 || (q->flags & FW_PROC_DEAD)));
+	       (q->node_kids >= 1 &&
+		((fw_is_young(q, now, cfg) && (q->children >= 2 || (q->flags & FW_PROC_DEAD))) ||
+		 fw_window_estimate(&q->fails, now, cfg->window_ns) > 0));
 }
 
 /* Is a failing creator a spawner? It holds FW_SPAWN_MIN live children:

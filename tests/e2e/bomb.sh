@@ -15,7 +15,8 @@ stop_tool
 
 first=$(first_alert)
 [ -n "$first" ] || fail "no alert for the bomb (root $BOMB_ROOT)"
-jq -e --argjson r "$BOMB_ROOT" --arg k "$(bomb_rule "$mode")" '.root.pid == $r and .kind == $k and .rule == $k and (.why | length) > 20' <<< "$first" > /dev/null ||
+names_root_first "$mode" "$first" &&
+	jq -e --arg k "$(bomb_rule "$mode")" '.rule == $k and (.why | length) > 20' <<< "$first" > /dev/null ||
 	fail "the first alert does not name the bomb's root $BOMB_ROOT by the $(bomb_rule "$mode") rule: $first"
 # Later alerts repeat it (a line of the bomb may be named on its own once
 # it is no longer young): never above the bomb.

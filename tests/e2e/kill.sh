@@ -47,20 +47,9 @@ live=$(awk '/live [0-9]+ at the end/ { for (i = 1; i < NF; i++) if ($i == "live"
 
 rule=$(bomb_rule "$mode")
 first=$(first_alert)
-half=0
-if ! jq -e --argjson r "$BOMB_ROOT" --arg k "$rule" '.root.pid == $r and .kind == $k' <<< "${first:-null}" > /dev/null; then
-	# A root older than the tool that execs the bash bomb: on two CPUs its
-	# first half can rank before the root has forked the second (seen: the
-	# half at rank 8 after 55 ms, the root forking later). The half, a
-	# child of the root, is named and killed first; then the root. Nothing
-	# outside the bomb is named (checked below).
-	[ "$shape" = preexisting ] &&
-		jq -e --argjson r "$BOMB_ROOT" --arg k "$rule" '.root.ppid == $r and .kind == $k' <<< "${first:-null}" > /dev/null &&
-		[ -n "$(bomb_alert "$mode" "$BOMB_ROOT")" ] ||
-		fail "the first alert does not name the bomb's root $BOMB_ROOT by the $rule rule: ${first:-none}"
-	half=$(jq -r .root.pid <<< "$first")
-	echo "note: the first alert named $half, the root's first child; a later one the root"
-fi
+names_root_first "$mode" "$first" ||
+	fail "the first alert does not name the bomb's root $BOMB_ROOT by the $rule rule: ${first:-none}"
+half=$FIRST_HALF
 # A thread storm is reported at --thread-threshold and killed at twice it.
 if [ "$mode" = threads ]; then
 	jq -e '.action == "report"' <<< "$first" > /dev/null || fail "the thread alert does not say it reports: $first"

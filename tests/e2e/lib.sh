@@ -110,6 +110,21 @@ bomb_alert() {
 	alerts | jq -c --argjson r "$2" --arg k "$(bomb_rule "$1")" 'select(.kind == $k and .root.pid == $r)' | head -1
 }
 
+# names_root_first MODE ALERT: does the first ALERT name the bomb's root
+# by the mode's rule? Or, the one race it may lose, its first child with a
+# later alert naming the root: on two CPUs a root can be starved after its
+# first fork while that child's lineage runs ahead (a perl or bash root
+# seen forking its second child 60 ms late, or not before the lineage had
+# filled its pids.max). Sets FIRST_HALF to that child's pid (0 if exact).
+names_root_first() {
+	FIRST_HALF=0
+	jq -e --argjson r "$BOMB_ROOT" --arg k "$(bomb_rule "$1")" '.root.pid == $r and .kind == $k' <<< "${2:-null}" > /dev/null && return 0
+	jq -e --argjson r "$BOMB_ROOT" --arg k "$(bomb_rule "$1")" '.root.ppid == $r and .kind == $k' <<< "${2:-null}" > /dev/null || return 1
+	[ -n "$(bomb_alert "$1" "$BOMB_ROOT")" ] || return 1
+	FIRST_HALF=$(jq -r .root.pid <<< "$2")
+	echo "note: the first alert named $FIRST_HALF, the root's first child; a later one the root"
+}
+
 # describe_alert ALERT START: "replicator alert names root R (comm), N counted, M ms after start".
 describe_alert() {
 	echo "$(jq -r .kind <<< "$1") alert names root $(jq -r .root.pid <<< "$1") ($(jq -r .root.comm <<< "$1")), $(jq -r .subprocesses <<< "$1") counted, $(jq -r --argjson s "$2" '(.timestamp - $s) * 1000 | floor' <<< "$1") ms after the bomb started"
