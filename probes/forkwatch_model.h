@@ -55,6 +55,18 @@ FW_INLINE void fw_verdict_limit(struct fw_ratelimit *rl, __u64 now, const struct
 	a->suppressed = supp;
 }
 
+/* The record of x's creator, or 0: it has none, its record is gone, or
+ * its pid was reused (created_ns tells). */
+FW_INLINE struct fw_proc *fw_creator_of(const struct fw_proc *x)
+{
+	struct fw_proc *q;
+
+	if (!x->ppid)
+		return 0;
+	q = FW_REC_GET(x->ppid);
+	return q && q->created_ns == x->parent_created_ns ? q : 0;
+}
+
 /* What x's line gives its creator changed (it began to replicate, its
  * rank rose or fell, it left its creator's program, its purity turned):
  * the change climbs creator links while it changes what the next one up
@@ -78,9 +90,9 @@ FW_LOOP
 			break;
 		x->given = (__u8)b;
 		qt = x->ppid;
-		q = FW_REC_GET(qt);
-		if (!q || q->created_ns != x->parent_created_ns)
-			break; /* the creator's record is gone, or its pid was reused */
+		q = fw_creator_of(x);
+		if (!q)
+			break;
 		q_old = q->rank;
 		fw_lines_move(q, a, b, now);
 		/* Read back, not carried from the computation: every path through
@@ -109,8 +121,8 @@ FW_LOOP
 		if (!(x->flags & FW_PROC_COPY) || !x->ppid)
 			break;
 		qt = x->ppid;
-		q = FW_REC_GET(qt);
-		if (!q || q->created_ns != x->parent_created_ns || !fw_name_climbs(q, now, cfg))
+		q = fw_creator_of(x);
+		if (!q || !fw_name_climbs(q, now, cfg))
 			break;
 		root = qt;
 		x = q;
@@ -194,21 +206,18 @@ FW_INLINE __u32 fw_become_node(const struct fw_config *cfg, struct fw_proc *P, _
 			       struct fw_alert *a)
 {
 	struct fw_proc *named, *X = 0;
-	__u32 root, qt;
+	__u32 root;
 
 	/* The first time: P is a node, and if it is a copy its creator X has
 	 * a copy that replicates: X's line counts for its own creator (or,
 	 * fertile already, it may have turned pure), and ranks climb. */
 	if (!(P->flags & FW_PROC_NODE)) {
 		fw_rank_start(P);
-		if ((P->flags & FW_PROC_COPY) && P->ppid) {
-			qt = P->ppid;
-			X = FW_REC_GET(qt);
-			if (X && X->created_ns == P->parent_created_ns) {
+		if (P->flags & FW_PROC_COPY) {
+			X = fw_creator_of(P);
+			if (X) {
 				FW_ADD(&X->node_kids, 1);
 				X->flags |= FW_PROC_FERTILE;
-			} else {
-				X = 0;
 			}
 		}
 	}
@@ -404,8 +413,8 @@ FW_LOOP
 			best = xt;
 		if (!(x->flags & FW_PROC_COPY) || !x->ppid)
 			break;
-		q = FW_REC_GET(x->ppid);
-		if (!q || q->created_ns != x->parent_created_ns || !fw_is_pure(q))
+		q = fw_creator_of(x);
+		if (!q || !fw_is_pure(q))
 			break;
 		xt = x->ppid;
 		x = q;
@@ -459,7 +468,6 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 			     const char *new_comm, const char *filename, struct fw_proc *scratch)
 {
 	struct fw_proc *r = FW_REC_GET(t), *q = 0;
-	__u32 ppid;
 
 	if (!r) {
 		/* An older process starting a program: its age is known now. */
@@ -473,13 +481,10 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 	r->start_ns = now;
 	r->uid = uid; /* setuid programs, and setpriv before the exec */
 	if (!fw_same_program(r->comm, new_comm, filename)) {
-		if ((r->flags & FW_PROC_COPY) && !(r->flags & FW_PROC_NODE) && r->ppid) {
-			ppid = r->ppid;
-			q = FW_REC_GET(ppid);
-			if (q && q->created_ns == r->parent_created_ns)
+		if ((r->flags & FW_PROC_COPY) && !(r->flags & FW_PROC_NODE)) {
+			q = fw_creator_of(r);
+			if (q)
 				FW_ADD(&q->away_kids, 1);
-			else
-				q = 0;
 		}
 		r->flags &= ~FW_PROC_COPY;
 		fw_chain_start(r, t);
@@ -497,16 +502,12 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 FW_INLINE void fw_model_exit(const struct fw_config *cfg, __u32 t, __u64 now)
 {
 	struct fw_proc *r = FW_REC_GET(t), *q;
-	__u32 ppid;
-	__u64 parent_created;
 
 	if (!r)
 		return;
-	ppid = r->ppid;
-	parent_created = r->parent_created_ns;
-	if ((r->flags & FW_PROC_LIVE) && ppid) {
-		q = FW_REC_GET(ppid);
-		if (q && q->created_ns == parent_created)
+	if (r->flags & FW_PROC_LIVE) {
+		q = fw_creator_of(r);
+		if (q)
 			FW_ADD(&q->kids_live, -1);
 	}
 	if (fw_rec_keep_dead(r)) {
