@@ -58,11 +58,47 @@ static __always_inline void fw_rec_del(u32 k)
 	procs.delete(&k);
 }
 
+/* The running state shared with user space (struct fw_state). */
+BPF_ARRAY(state, struct fw_state, 1);
+
+static __always_inline struct fw_state *fw_state_get(void)
+{
+	u32 zero = 0;
+
+	return state.lookup(&zero);
+}
+
+/* The returns are wanted: see struct fw_state. Written coarsely, since
+ * every CPU may do it. */
+static __always_inline void fw_hot(u64 now)
+{
+	struct fw_state *st = fw_state_get();
+
+	if (st && (s64)(now - st->hot_ns) >= (s64)FW_HOT_GRAIN_NS)
+		st->hot_ns = now;
+}
+
+/* Spawner: the first time, then every power of two of its live children
+ * (a note then: user space looks at its limits), else coarsely. */
+static __always_inline void fw_hot_spawner(u64 now, u32 tgid, u32 kids)
+{
+	struct fw_state *st = fw_state_get();
+
+	if (st && ((kids & (kids - 1)) == 0 || st->spawner != tgid ||
+		   (s64)(now - st->spawner_ns) >= (s64)FW_HOT_GRAIN_NS)) {
+		st->spawner_ns = now;
+		st->spawner = tgid;
+		st->spawner_kids = kids;
+	}
+}
+
 #define FW_REC_GET(k) fw_rec_get(k)
 #define FW_REC_NEW(k, r) fw_rec_new((k), (r))
 #define FW_REC_SET(k, r) fw_rec_set((k), (r))
 #define FW_REC_DEL(k) fw_rec_del(k)
 #define FW_STAT(i) fw_stat(i)
+#define FW_HOT(now) fw_hot(now)
+#define FW_HOT_SPAWNER(now, t, kids) fw_hot_spawner((now), (t), (kids))
 
 #ifdef FW_KILL
 #ifndef FW_MAX_DOOMED

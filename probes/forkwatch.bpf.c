@@ -8,9 +8,10 @@
  * context, with clone_flags) drives the records; sched_process_exec tells
  * copies from new programs; sched_process_exit ends records; the returns
  * of the creation syscalls show failed creations (kretprobes, or syscalls
- * tracepoints as a fallback) and, with containment, a doomed child's first
- * return; entry probes on the clone/clone3/fork/vfork syscalls record which
- * syscall made each task.
+ * tracepoints that user space attaches only while the model asks for them:
+ * struct fw_state) and, with containment, a doomed child's first return;
+ * entry probes on the clone/clone3/fork/vfork syscalls (kprobes, or with
+ * --syscalls tracepoints) record which syscall made each task.
  *
  * No kernel struct is dereferenced: tracepoint fields come from tracefs and
  * the rest from helpers, so headers that do not match the running kernel
@@ -53,6 +54,8 @@ static __always_inline void fw_submit(void *ctx, const struct fw_config *cfg, st
 #ifdef FW_KILL
 	if (contain && fw_contain(cfg, a, a->tgid, cur) < 0)
 		return; /* its root is doomed already */
+	if (a->action == FW_ACT_KILL || a->action == FW_ACT_DRY_RUN)
+		fw_hot(now); /* a doomed child dies at its first return */
 #endif
 	/* A repeat within the window is reported only with the kill it starts. */
 	if (a->repeat && a->action != FW_ACT_KILL && a->action != FW_ACT_DRY_RUN) {
@@ -195,20 +198,49 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 		fw_submit(ctx, cfg, a, now, id, child, syscall, creator, 1);
 }
 
+/* The model wants the returns (fw_hot), or a spawner's live children
+ * reached a power of two (user space looks at its limits), and user space
+ * has not attached them: a note wakes it now rather than at its next poll
+ * round. */
+static __always_inline void fw_note_returns(void *ctx, u64 now)
+{
+	struct fw_state *st = fw_state_get();
+	struct fw_alert *a;
+	u32 kids;
+
+	if (!st || st->returns || (s64)(now - st->noted_ns) < (s64)FW_NOTE_AGAIN_NS)
+		return;
+	kids = st->spawner_kids;
+	if ((s64)(now - st->hot_ns) >= (s64)FW_NOTE_AGAIN_NS &&
+	    (st->spawner_ns != now || (kids & (kids - 1)) != 0))
+		return;
+	st->noted_ns = now;
+	a = fw_alert_new();
+	if (!a)
+		return;
+	__builtin_memset(a, 0, sizeof(*a));
+	a->kind = FW_NOTE_RETURNS;
+	a->ts_ns = now;
+	alerts.perf_submit(ctx, a, sizeof(*a));
+}
+
 TRACEPOINT_PROBE(task, task_newtask)
 {
 	u64 id = bpf_get_current_pid_tgid();
 	u64 now = bpf_ktime_get_ns();
 	u32 tid = (u32)id, child = args->pid, syscall = FW_SYS_NONE;
 	struct fw_config *cfg = fw_config_get();
+	struct fw_state *st = fw_state_get();
 	u32 *made_by;
 
-	if (!cfg || cfg->window_ns == 0)
+	if (!cfg || cfg->window_ns == 0 || !st)
 		return 0; /* not configured yet */
-	made_by = pending.lookup(&tid);
-	if (made_by) {
-		syscall = *made_by < FW_SYS_COUNT ? *made_by : FW_SYS_OTHER;
-		pending.delete(&tid);
+	if (st->entries) {
+		made_by = pending.lookup(&tid);
+		if (made_by) {
+			syscall = *made_by < FW_SYS_COUNT ? *made_by : FW_SYS_OTHER;
+			pending.delete(&tid);
+		}
 	}
 	if (cfg->events || cfg->filter) {
 		int is_thread = (args->clone_flags & FW_CLONE_THREAD) != 0;
@@ -227,6 +259,7 @@ TRACEPOINT_PROBE(task, task_newtask)
 		fw_new_thread(args, cfg, now, id, child, syscall);
 	else
 		fw_new_process(args, cfg, now, id, child, syscall);
+	fw_note_returns(args, now);
 	return 0;
 }
 
@@ -296,9 +329,11 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	u64 id = bpf_get_current_pid_tgid();
 	u32 tid = (u32)id, tgid = id >> 32;
 	struct fw_config *cfg;
+	struct fw_state *st = fw_state_get();
 	struct fw_proc *rec;
 
-	pending.delete(&tid);
+	if (st && st->entries)
+		pending.delete(&tid); /* an entry that made nothing */
 #ifdef FW_EXIT_HAS_GROUP_DEAD
 	int last_thread = args->group_dead;
 #else

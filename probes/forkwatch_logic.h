@@ -89,6 +89,10 @@ enum fw_rule {
 	FW_RULES = 7,
 };
 
+/* Not a verdict: the probe asks user space to attach the returns of the
+ * creation syscalls (fw_state), which it watches on demand. */
+#define FW_NOTE_RETURNS 16
+
 /* What was done about a verdict (fw_alert.action). */
 enum fw_action {
 	FW_ACT_REPORT = 0,  /* reported: no containment, or a rule that never kills */
@@ -186,6 +190,30 @@ struct fw_config {
 	__u32 allow;       /* FW_ALLOW_*: which allow lists have entries */
 	__u32 pad;
 };
+
+/* What the probe and user space tell each other while running (the probe's
+ * one-slot `state` array). Failed creations convict only a pure line ranked
+ * FW_HARM_RANK, or a process holding FW_SPAWN_MIN live children that nears
+ * a limit binding it; containment needs a doomed child's first return only
+ * while it acts. Without kprobes the returns are syscall exit tracepoints,
+ * which tax every syscall on the machine, so user space attaches them only
+ * while one of those is seen: hot_ns, or spawner_ns for a spawner user
+ * space finds near its cgroup's pids.max, RLIMIT_NPROC, pid_max or
+ * threads-max. */
+struct fw_state {
+	__u64 hot_ns;       /* probe: it last saw such a line, or contained */
+	__u64 spawner_ns;   /* probe: a creator holding FW_SPAWN_MIN live children last created */
+	__u64 noted_ns;     /* probe: it last asked user space to look (FW_NOTE_RETURNS) */
+	__u32 spawner;      /* ... that creator's tgid */
+	__u32 spawner_kids; /* ... and its live children then */
+	__u32 returns;      /* user space: failed creations are seen now (returns attached) */
+	__u32 entries;      /* user space: entry probes are attached (pending holds the syscall) */
+};
+
+/* fw_state.hot_ns is rewritten at most this often (one shared line). */
+#define FW_HOT_GRAIN_NS 10000000ULL
+/* A note asks again after this long without an answer. */
+#define FW_NOTE_AGAIN_NS 20000000ULL
 
 /* fw_config.kill */
 #define FW_KILL_ARMED 1u   /* --kill: verdicts contain */

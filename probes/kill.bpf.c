@@ -103,6 +103,7 @@ static __always_inline int fw_kill_self(const struct fw_config *cfg, u32 reason,
 		return -1;
 	}
 	fw_stat(FW_STAT_KILLS + reason);
+	fw_hot(bpf_ktime_get_ns()); /* the lineage's next children: their first return */
 	if (d)
 		FW_ADD(&d->killed, 1);
 	return 0;

@@ -175,6 +175,10 @@ void fw_on_alert(void *cookie, void *data, int size)
 	if (size < (int)sizeof(a))
 		return;
 	memcpy(&a, data, sizeof(a));
+	if (a.kind == FW_NOTE_RETURNS) {
+		s->returns_note = true; /* run() attaches them after this round */
+		return;
+	}
 	if (a.kind == FW_RULE_NONE || a.kind >= FW_RULES || a.action > FW_ACT_SPARED)
 		return;
 	report(s, &a);

@@ -160,7 +160,13 @@ static struct fw_attachment *next_attachment(struct fw_bpf *b, const char *fn, i
 	a = &b->att[b->natt];
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
+	snprintf(a->fn, sizeof(a->fn), "%s", fn);
 	return a;
+}
+
+int fw_bpf_load_tracepoint(struct fw_bpf *b, const char *fn)
+{
+	return load(b, fn, BPF_PROG_TYPE_TRACEPOINT);
 }
 
 int fw_bpf_attach_kprobe(struct fw_bpf *b, const char *fn, const char *symbol, bool ret)
@@ -273,6 +279,23 @@ static void detach(struct fw_bpf *b, struct fw_attachment *a)
 	}
 	quiet_end(b, &q);
 	a->fd = -1;
+}
+
+int fw_bpf_detach_fn(struct fw_bpf *b, const char *fn)
+{
+	size_t i, kept = 0;
+	int n = 0;
+
+	for (i = 0; i < b->natt; i++) {
+		if (!strcmp(b->att[i].fn, fn)) {
+			detach(b, &b->att[i]);
+			n++;
+		} else {
+			b->att[kept++] = b->att[i];
+		}
+	}
+	b->natt = kept;
+	return n;
 }
 
 void fw_bpf_detach_kind(struct fw_bpf *b, enum fw_attach_kind kind)

@@ -16,6 +16,7 @@ enum fw_attach_kind { FW_ATTACH_TRACEPOINT, FW_ATTACH_KPROBE, FW_ATTACH_LSM, FW_
 
 struct fw_attachment {
 	int fd;
+	char fn[64];        /* the program */
 	enum fw_attach_kind kind;
 	char event[160];    /* kprobe event name */
 	char category[64];  /* tracepoint */
@@ -67,6 +68,11 @@ int fw_bpf_attach_lsm(struct fw_bpf *b, const char *fn);
 /* An XDP program on an interface, flags as for bpf_attach_xdp
  * (XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, XDP_FLAGS_UPDATE_IF_NOEXIST). */
 int fw_bpf_attach_xdp(struct fw_bpf *b, const char *fn, const char *ifname, unsigned int flags);
+/* Loads program fn as a tracepoint program now, so that it can be attached
+ * after fw_bpf_release_compiler (on demand). */
+int fw_bpf_load_tracepoint(struct fw_bpf *b, const char *fn);
+/* Detaches every attachment of program fn; how many there were. */
+int fw_bpf_detach_fn(struct fw_bpf *b, const char *fn);
 /* Detaches every attachment of a kind made so far (kprobes, for the
  * fallback to tracepoints; LSM hooks, for the examples' fallback). */
 void fw_bpf_detach_kind(struct fw_bpf *b, enum fw_attach_kind kind);

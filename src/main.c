@@ -27,6 +27,7 @@
 #include "forkwatch_logic.h"
 #include "headers.h"
 #include "kallsyms.h"
+#include "spawn_limits.h"
 #include "metrics.h"
 #include "output.h"
 #include "probe_choice.h"
@@ -342,6 +343,16 @@ static json_t *by_syscall(const uint64_t *st, int base)
 	return o;
 }
 
+/* Seconds the syscall exit tracepoints were attached on demand. */
+static double returns_seconds(const struct fw_session *s)
+{
+	uint64_t ns = s->returns_ns;
+
+	if (s->returns_on_demand && s->returns_attached)
+		ns += fw_mono_ns() - s->returns_since;
+	return (double)ns / 1e9;
+}
+
 static void print_summary(struct fw_session *s, double seconds)
 {
 	uint64_t st[FW_STAT_COUNT], kernel_kills = 0, spared = 0;
@@ -380,6 +391,10 @@ static void print_summary(struct fw_session *s, double seconds)
 			json_object_set_new(j, "alerts_by", rules);
 			json_object_set_new(j, "failed_creations",
 					    json_integer((json_int_t)st[FW_STAT_FAILED]));
+			json_object_set_new(j, "returns",
+					    json_pack("{s:s, s:I, s:f}", "how", s->returns,
+						      "attaches", (json_int_t)s->returns_attaches,
+						      "attached_s", returns_seconds(s)));
 		}
 		if (fw_containment(&s->opt)) {
 			json_t *by = json_object();
@@ -411,6 +426,14 @@ static void print_summary(struct fw_session *s, double seconds)
 	if (s->opt.events || s->opt.opens)
 		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (perf buffer full)",
 			 (unsigned long long)s->events, (unsigned long long)st[FW_STAT_EV_LOST]);
+	if (s->returns_on_demand) {
+		size_t used = strlen(extra);
+
+		snprintf(extra + used, sizeof(extra) - used,
+			 "; failed creations watched %llu times, %.1fs in all (%llu failed)",
+			 (unsigned long long)s->returns_attaches, returns_seconds(s),
+			 (unsigned long long)st[FW_STAT_FAILED]);
+	}
 	fprintf(stderr,
 		FW_PROG ": %.1fs: %llu processes and %llu threads created (calls: clone %llu, "
 		"clone3 %llu, fork %llu, vfork %llu), %llu alerts (%llu repeats suppressed), %llu "
@@ -471,6 +494,14 @@ static bool tp_pair(const struct kernel_facts *k, const char *call)
 	       fw_tracepoint_exists(k->tracefs, "syscalls", exit_ev);
 }
 
+/* Opens may be counted through the syscalls tracepoints (without kprobes)
+ * only when asked for: --opens, or --syscalls; for metrics alone, the tax
+ * on every syscall would cost more than the count is worth. */
+static bool opens_through_tracepoints(const struct fw_session *s, bool opens)
+{
+	return opens && (s->opt.opens || s->opt.syscalls);
+}
+
 /* Stage: compile. Switches are integers decided here, never user text. */
 static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
 {
@@ -496,10 +527,10 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 	if (s->opt.n_allow_cgroup)
 		cflags[n++] = "-DFW_ALLOW_CGROUP_IDS=1";
 	if (s->opt.mode != FW_MODE_KPROBE) {
-		for (i = 0; i < NCALLS(entry_calls); i++)
+		for (i = 0; s->opt.syscalls && i < NCALLS(entry_calls); i++)
 			if (tp_entry(k, entry_calls[i].call))
 				cflags[n++] = entry_calls[i].cflag;
-		for (i = 0; opens && i < NCALLS(open_calls); i++)
+		for (i = 0; opens_through_tracepoints(s, opens) && i < NCALLS(open_calls); i++)
 			if (tp_pair(k, open_calls[i].call))
 				cflags[n++] = open_calls[i].cflag;
 	}
@@ -589,8 +620,9 @@ static int configure(struct fw_session *s)
 	s->procs_fd = fw_bpf_table_fd(&s->bpf, "procs");
 	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
 	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
+	s->state_fd = fw_bpf_table_fd(&s->bpf, "state");
 	/* Exemptions and limits go in before the settings that arm kills. */
-	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 ||
+	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 || s->state_fd < 0 ||
 	    (fw_containment(&s->opt) && fw_contain_setup(s) < 0) ||
 	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
 		fw_fail("cannot configure the probe: %s", strerror(errno));
@@ -645,6 +677,12 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 			"/proc/kallsyms, so opens cannot be seen through kprobes");
 		return FW_EXIT_BPF;
 	}
+	if (!opens_through_tracepoints(s, true)) {
+		/* Metrics alone: no count of opens rather than a tax on every
+		 * syscall (sys_openat_calls_total is then absent). */
+		snprintf(what, len, "not counted (no kprobes; --opens or --syscalls counts them)");
+		return FW_EXIT_OK;
+	}
 	what[0] = '\0';
 	for (i = 0; i < NCALLS(open_calls); i++) {
 		char enter[32], exit_ev[32], fn_enter[64], fn_exit[64];
@@ -673,14 +711,109 @@ static int attach_opens(struct fw_session *s, const struct kernel_facts *k, char
 	return FW_EXIT_OK;
 }
 
+/* How long the syscall exit tracepoints stay attached on demand after the
+ * probe last asked: five windows, and never less than 5 s (a shell that
+ * failed to fork retries after a second or more). */
+static uint64_t returns_linger_ns(const struct fw_session *s)
+{
+	uint64_t l = 5 * s->opt.window_ns;
+
+	return l < 5000000000ULL ? 5000000000ULL : l;
+}
+
+static void state_write(struct fw_session *s, uint32_t returns, int entries)
+{
+	struct fw_state st;
+	uint32_t zero = 0;
+
+	/* Read, change ours, write back: the probe's fields move meanwhile,
+	 * and a stale copy of them only brings a note or a look sooner. */
+	if (bpf_lookup_elem(s->state_fd, &zero, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	st.returns = returns;
+	if (entries >= 0)
+		st.entries = (uint32_t)entries;
+	bpf_update_elem(s->state_fd, &zero, &st, 0);
+}
+
+/* Attaches (on) or detaches the syscall exit tracepoints. */
+static int returns_set(struct fw_session *s, bool on)
+{
+	int i, n = 0;
+
+	if (on == s->returns_attached)
+		return 0;
+	if (!on) {
+		fw_bpf_detach_fn(&s->bpf, s->return_fn);
+		s->returns_attached = false;
+		s->return_probes = 0;
+		s->returns_ns += fw_mono_ns() - s->returns_since;
+		state_write(s, 0, -1);
+		return 0;
+	}
+	for (i = 0; i < s->n_return_events; i++) {
+		if (fw_bpf_attach_tracepoint(&s->bpf, s->return_fn, "syscalls",
+					     s->return_events[i]) == 0)
+			n++;
+		else
+			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n",
+				s->return_events[i], s->bpf.last_error);
+	}
+	if (!n)
+		return -1;
+	s->return_probes = n;
+	s->returns_attached = true;
+	s->returns_since = fw_mono_ns();
+	state_write(s, 1, -1);
+	return 0;
+}
+
+/* Each poll round, with returns on demand: attach them while the probe
+ * has lately seen a line that failed creations would convict or has
+ * contained (hot_ns), or a spawner that user space finds near a limit;
+ * detach them once that is returns_linger_ns old. */
+static void returns_update(struct fw_session *s)
+{
+	uint64_t now = fw_mono_ns(), linger = returns_linger_ns(s);
+	struct fw_state st;
+	uint32_t zero = 0;
+	bool wanted, note = s->returns_note;
+
+	s->returns_note = false;
+	if (!s->returns_on_demand || bpf_lookup_elem(s->state_fd, &zero, &st) < 0)
+		return;
+	wanted = st.hot_ns && now - st.hot_ns < linger;
+	if (!wanted && !s->returns_attached && st.spawner_ns && now - st.spawner_ns < linger &&
+	    (note || st.spawner != s->spawner_checked ||
+	     now - s->spawner_checked_ns >= 100000000ULL)) {
+		s->spawner_checked = st.spawner;
+		s->spawner_checked_ns = now;
+		if (fw_spawner_near_limit(st.spawner, st.spawner_kids, s->spawner_why,
+					  sizeof(s->spawner_why))) {
+			s->spawner_near_ns = now;
+			if (s->opt.verbose)
+				fprintf(stderr, FW_PROG ": process %u holds %u live children: %s; "
+					"watching failed creations\n", st.spawner, st.spawner_kids,
+					s->spawner_why);
+		}
+	}
+	if (s->returns_attached && st.spawner_ns && now - st.spawner_ns < linger)
+		s->spawner_near_ns = s->spawner_near_ns > 0 ? now : 0; /* it goes on */
+	wanted = wanted || (s->spawner_near_ns && now - s->spawner_near_ns < linger);
+	if (wanted && !s->returns_attached && returns_set(s, true) == 0)
+		s->returns_attaches++;
+	else if (!wanted && s->returns_attached)
+		returns_set(s, false);
+}
+
 /* The returns of the creation syscalls: kretprobes on the entry points
- * when kprobes are in use and nothing needs a child's first return (a
- * syscall tracepoint puts every task on the kernel's tracing path); else
+ * when kprobes are in use and nothing needs a child's first return; else
  * the syscall exit tracepoints, which containment needs for a doomed
- * child's first return. */
+ * child's first return. Those put every task on the kernel's syscall
+ * tracing path, so they are attached all the time only with --syscalls,
+ * else on demand (returns_update). */
 static int attach_returns(struct fw_session *s, const struct kernel_facts *k)
 {
-	char exit_fn[64] = "";
 	size_t i;
 
 	s->returns[0] = '\0';
@@ -695,31 +828,36 @@ static int attach_returns(struct fw_session *s, const struct kernel_facts *k)
 			s->return_probes++;
 		}
 		snprintf(s->returns, sizeof(s->returns), "kretprobes");
+		state_write(s, 1, -1);
 		return FW_EXIT_OK;
 	}
 	for (i = 0; i < NCALLS(return_calls); i++) {
-		char ev[32];
-
 		if (!tp_exit(k, return_calls[i].call))
 			continue;
-		if (!exit_fn[0])
-			snprintf(exit_fn, sizeof(exit_fn), "tracepoint__syscalls__sys_exit_%s",
+		if (!s->return_fn[0])
+			snprintf(s->return_fn, sizeof(s->return_fn),
+				 "tracepoint__syscalls__sys_exit_%s",
 				 return_calls[i].call); /* the one compiled */
-		snprintf(ev, sizeof(ev), "sys_exit_%s", return_calls[i].call);
-		if (fw_bpf_attach_tracepoint(&s->bpf, exit_fn, "syscalls", ev) == 0)
-			s->return_probes++;
-		else
-			fprintf(stderr, FW_PROG ": warning: cannot attach syscalls:%s: %s\n", ev,
-				s->bpf.last_error);
+		snprintf(s->return_events[s->n_return_events++], sizeof(s->return_events[0]),
+			 "sys_exit_%s", return_calls[i].call);
 	}
-	if (s->return_probes)
-		snprintf(s->returns, sizeof(s->returns), "syscalls:sys_exit_{clone,clone3,fork,vfork}");
-	else
+	if (!s->n_return_events || fw_bpf_load_tracepoint(&s->bpf, s->return_fn) < 0) {
 		fprintf(stderr, FW_PROG ": warning: no syscalls:sys_exit_clone* tracepoints: failed "
 			"creations are not seen (a spawner is named by --spawn-max alone)%s\n",
 			fw_containment(&s->opt) ? ", and the children of killed processes die at their "
 						  "own fork or in the sweep, not as they start"
 						: "");
+		s->n_return_events = 0;
+		return FW_EXIT_OK;
+	}
+	if (s->opt.syscalls) {
+		if (returns_set(s, true) == 0)
+			snprintf(s->returns, sizeof(s->returns),
+				 "syscalls:sys_exit_{clone,clone3,fork,vfork}");
+		return FW_EXIT_OK;
+	}
+	s->returns_on_demand = true;
+	snprintf(s->returns, sizeof(s->returns), "syscalls:sys_exit_{clone,clone3,fork,vfork} on demand");
 	return FW_EXIT_OK;
 }
 
@@ -774,7 +912,7 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 	} else if (s->opt.mode == FW_MODE_AUTO) {
 		fprintf(stderr, FW_PROG ": kprobes are not available on this kernel; using tracepoints\n");
 	}
-	if (!s->use_kprobes) {
+	if (!s->use_kprobes && s->opt.syscalls) {
 		s->probes[0] = '\0';
 		for (i = 0; i < NCALLS(entry_calls); i++) {
 			char fn[64], ev[32], name[48];
@@ -792,6 +930,7 @@ static int attach_all(struct fw_session *s, const struct kernel_facts *k, bool o
 			append(s->probes, sizeof(s->probes), name);
 		}
 	}
+	state_write(s, 0, s->probes[0] != '\0');
 	return attach_returns(s, k);
 }
 
@@ -921,6 +1060,7 @@ static void run(struct fw_session *s)
 		if (s->opt.events || s->opt.opens)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
 		fw_run_pending_kills(s);
+		returns_update(s);
 		if (fflush(stdout) != 0 && ferror(stdout)) {
 			fw_fail("cannot write events to stdout: %s; stopping", strerror(errno));
 			break;
@@ -1016,7 +1156,7 @@ int main(int argc, char **argv)
 	else
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
-	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = -1;
+	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = s.state_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
 	rc = learn_kernel(&s, &k, argv[0]);

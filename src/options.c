@@ -49,7 +49,8 @@ static const char usage[] =
 "\n"
 "Events (one line per event on stdout; text alerts then go to stderr):\n"
 "  -e, --events               every new process: time, pid, ppid, uid, command,\n"
-"                             syscall (and new threads with --threads)\n"
+"                             syscall (with kprobes or --syscalls; else none),\n"
+"                             and new threads with --threads\n"
 "  -o, --opens                every file open (open, openat, openat2): time,\n"
 "                             pid, uid, command, result, flags, path\n"
 "  -p, --pid PID              only PID and its descendants\n"
@@ -96,6 +97,12 @@ static const char usage[] =
 "Probes:\n"
 "      --probe-mode MODE      auto (default: kprobes, else tracepoints),\n"
 "                             kprobe or tracepoint\n"
+"      --syscalls             without kprobes, name the syscall that made each\n"
+"                             task and count every failed creation, through the\n"
+"                             syscalls:* tracepoints: every syscall on the machine\n"
+"                             then pays for them (see README, Performance). By\n"
+"                             default they are attached only while a rule needs\n"
+"                             failed creations; kprobes need no such option\n"
 "      --arch-probe SPEC      x86_64 or arm64 to choose that arch's syscall\n"
 "                             symbols, or a comma-separated list of kallsyms\n"
 "                             symbols to attach kprobes to\n"
@@ -148,6 +155,7 @@ enum {
 	OPT_ESTABLISHED,
 	OPT_ALLOW,
 	OPT_LIMIT,
+	OPT_SYSCALLS,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +176,7 @@ static const struct option long_opts[] = {
 	{ "probe-mode", required_argument, NULL, OPT_PROBE_MODE },
 	{ "arch-probe", required_argument, NULL, OPT_ARCH_PROBE },
 	{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
+	{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 	{ "kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS },
 	{ "events", no_argument, NULL, 'e' },
 	{ "opens", no_argument, NULL, 'o' },
@@ -441,6 +450,9 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			break;
 		case OPT_THREADS:
 			o->threads = true;
+			break;
+		case OPT_SYSCALLS:
+			o->syscalls = true;
 			break;
 		case 'l':
 			if (!optarg[0]) {

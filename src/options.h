@@ -55,6 +55,7 @@ struct fw_options {
 	uint64_t window_ns;
 	uint64_t duration_ns; /* 0: until a signal */
 	bool threads;
+	bool syscalls;             /* --syscalls: entry and return tracepoints all the time */
 	bool json;
 	bool list_probes;
 	bool verbose;

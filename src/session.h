@@ -31,6 +31,22 @@ struct fw_session {
 	char probes[1024];    /* entry probes attached, comma-separated */
 	char returns[64];     /* how creation returns are seen: kretprobes, syscall exits, or "" */
 	int return_probes;    /* ... how many attached */
+	/* The syscall exit tracepoints, when they serve as the returns: all the
+	 * time with --syscalls, else on demand (struct fw_state). */
+	char return_fn[64];        /* their one program */
+	char return_events[4][24]; /* sys_exit_clone, ... that exist */
+	int n_return_events;
+	bool returns_on_demand;
+	bool returns_attached;
+	bool returns_note;         /* the probe asked (FW_NOTE_RETURNS) this round */
+	int state_fd;
+	uint64_t returns_attaches;    /* times attached on demand */
+	uint64_t returns_since;       /* CLOCK_MONOTONIC ns attached, while attached */
+	uint64_t returns_ns;          /* ns attached in all, before the current attach */
+	uint64_t spawner_near_ns;     /* when a spawner was last found near a limit */
+	uint64_t spawner_checked_ns;
+	uint32_t spawner_checked;     /* its tgid */
+	char spawner_why[256];        /* what it was near */
 	int procs_fd, stats_fd, follow_fd;
 	uint64_t alerts;      /* alerts printed */
 	uint64_t events;      /* event records printed */

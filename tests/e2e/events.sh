@@ -8,7 +8,7 @@ need_root
 n=20 t=10
 
 # 1. -c: exactly what fw-bomb made under the name fwev, with its ids.
-start_tool --no-log --events --threads -c fwev
+start_tool --no-log --events --threads --syscalls -c fwev
 "$BOMB" as fwev fork-n $n > "$WORK/forks.txt" || fail "fork-n"
 "$BOMB" as fwev threads-report $t > "$WORK/threads.txt" || fail "threads-report"
 "$BOMB" fork-n 5 > /dev/null || fail "unnamed fork-n" # filtered out: comm fw-bomb
