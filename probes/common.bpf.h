@@ -12,16 +12,14 @@
 BPF_ARRAY(config, struct fw_config, 1);
 BPF_PERCPU_ARRAY(stats, u64, FW_STAT_COUNT);
 /* Processes created since start, one slot, as the original exercise had it
- * (bpftool map dump name process_count); updated atomically. */
+ * (bpftool map dump name process_count). User space writes it from the
+ * per-CPU count each poll round: one shared counter written by every CPU
+ * at every fork would cost more than the rest of the bookkeeping. */
 BPF_ARRAY(process_count, u64, 1);
 
-#ifndef FW_MAX_PROCS
-#define FW_MAX_PROCS 32768
-#endif
-
-/* One record per process: created while watching, or older and seen to
- * create or exec. */
-BPF_HASH(procs, u32, struct fw_proc, FW_MAX_PROCS);
+/* One record per process (created while watching, or older and seen to
+ * create or exec), in the store FW_PROC_SLOTS describes. */
+BPF_ARRAY(procs, struct fw_proc, FW_PROC_SLOTS);
 BPF_PERF_OUTPUT(alerts);
 /* Verdicts are built here, not on the 512-byte BPF stack: per CPU, and
  * tracepoint programs do not nest on a CPU, so one slot serves. */
@@ -36,26 +34,93 @@ static __always_inline void fw_stat(u32 idx)
 		(*v)++;
 }
 
-/* The record store of forkwatch_model.h: the procs map. Functions, since
- * BCC rewrites map calls only outside macros. */
+/* The record store of forkwatch_model.h. Functions, since BCC rewrites
+ * map calls only outside macros. */
+static __always_inline struct fw_proc *fw_slot(u32 k, u32 choice)
+{
+	u32 slot = fw_proc_slot(k, choice);
+
+	return procs.lookup(&slot);
+}
+
 static __always_inline struct fw_proc *fw_rec_get(u32 k)
 {
-	return procs.lookup(&k);
+	struct fw_proc *r;
+
+	if (!k)
+		return 0;
+	r = fw_slot(k, 0);
+	if (!r || r->tgid == k || !r->moved)
+		return r && r->tgid == k ? r : 0;
+	r = fw_slot(k, 1);
+	if (!r || r->tgid == k)
+		return r;
+	r = fw_slot(k, 2);
+	return r && r->tgid == k ? r : 0;
 }
 
+/* *r into slot, whose count of moved records stays. */
+static __always_inline void fw_slot_fill(struct fw_proc *slot, u32 k, struct fw_proc *r)
+{
+	u32 moved = slot->moved;
+
+	r->tgid = k;
+	__builtin_memcpy(slot, r, sizeof(*r));
+	slot->moved = moved;
+}
+
+/* A copy of *r as k's record, unless k has one: 0 on success. */
 static __always_inline int fw_rec_new(u32 k, struct fw_proc *r)
 {
-	return procs.insert(&k, r);
+	struct fw_proc *first, *slot;
+	u32 idx;
+
+	if (!k || fw_rec_get(k))
+		return -1;
+	first = fw_slot(k, 0);
+	if (!first)
+		return -1;
+	if (!first->tgid) {
+		fw_slot_fill(first, k, r);
+		return 0;
+	}
+	/* The first choice holds another live record: the next free one. */
+	idx = fw_proc_slot(k, 1);
+	slot = procs.lookup(&idx);
+	if (!slot)
+		return -1;
+	if (slot->tgid) {
+		idx = fw_proc_slot(k, 2);
+		slot = procs.lookup(&idx);
+		if (!slot || slot->tgid)
+			return -1;
+	}
+	fw_slot_fill(slot, k, r);
+	FW_ADD(&first->moved, 1);
+	return 0;
 }
 
+/* k's record becomes a copy of *r, made if need be: 0 on success. */
 static __always_inline int fw_rec_set(u32 k, struct fw_proc *r)
 {
-	return procs.update(&k, r);
+	struct fw_proc *cur = fw_rec_get(k);
+
+	if (!cur)
+		return fw_rec_new(k, r);
+	fw_slot_fill(cur, k, r);
+	return 0;
 }
 
 static __always_inline void fw_rec_del(u32 k)
 {
-	procs.delete(&k);
+	struct fw_proc *r = fw_rec_get(k), *first;
+
+	if (!r)
+		return;
+	r->tgid = 0;
+	first = fw_slot(k, 0);
+	if (first && first != r && first->moved)
+		FW_ADD(&first->moved, -1);
 }
 
 /* The running state shared with user space (struct fw_state). */

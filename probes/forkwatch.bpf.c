@@ -153,16 +153,13 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 static __always_inline void fw_new_process(void *ctx, const struct fw_config *cfg, u64 now,
 					   u64 id, u32 child, u32 syscall)
 {
-	u32 tgid = id >> 32, zero = 0, rule, uid = (u32)bpf_get_current_uid_gid();
+	u32 tgid = id >> 32, rule, uid = (u32)bpf_get_current_uid_gid();
 	struct fw_proc *scratch = fw_scratch(), *creator = 0;
-	u64 *count = process_count.lookup(&zero);
 	struct fw_alert *a = fw_alert_new();
 	char comm[FW_COMM_LEN];
 
 	fw_stat(FW_STAT_PROCS);
 	fw_stat(FW_STAT_PROCS_BY + syscall);
-	if (count)
-		FW_ADD(count, 1);
 	if (!scratch || !a)
 		return;
 	bpf_get_current_comm(&comm, sizeof(comm));
@@ -249,7 +246,7 @@ TRACEPOINT_PROBE(task, task_newtask)
 		/* A thread's process keeps its parent; CLONE_PARENT children get
 		 * the creator's. Known here only for processes we track. */
 		if (is_thread || (args->clone_flags & FW_CLONE_PARENT)) {
-			struct fw_proc *creator = procs.lookup(&tgid);
+			struct fw_proc *creator = fw_rec_get(tgid);
 
 			ppid = creator ? creator->ppid : 0;
 		}
@@ -340,7 +337,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	int last_thread = tid == tgid; /* older kernels: the leader's exit ends the process */
 #endif
 	if (!last_thread) {
-		rec = procs.lookup(&tgid);
+		rec = fw_rec_get(tgid);
 		if (rec && rec->live_threads > 0)
 			FW_ADD(&rec->live_threads, -1);
 		return 0;
@@ -351,7 +348,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 #ifdef FW_KILL
 	/* Dooms outlive their root (a bash bomb's root is gone before it is
 	 * named); a reused pid clears its own at creation. */
-	kthreads.delete(&tgid);
+	fw_kthread_gone(tgid);
 #endif
 	if (cfg)
 		fw_model_exit(cfg, tgid, bpf_ktime_get_ns());

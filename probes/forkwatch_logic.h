@@ -210,6 +210,31 @@ struct fw_state {
 	__u32 entries;      /* user space: entry probes are attached (pending holds the syscall) */
 };
 
+/* The probe's record store: an array of FW_PROC_SLOTS records, each
+ * tagged with its tgid, a record in the first free of FW_PROC_CHOICES slots
+ * fw_proc_slot gives its tgid. The first is tgid % FW_PROC_SLOTS: pids are
+ * handed out in turn, so live ones rarely share it; the others scatter. An
+ * array slot costs no hash, no allocation and no lock, and one map keeps
+ * the verifier's paths few. A first slot counts the records placed past it
+ * (fw_proc.moved), so a tgid without a record costs one look. A record
+ * finds no slot only when all its choices hold live records of others
+ * (FW_STAT_UNTRACKED). */
+#ifndef FW_PROC_SLOT_BITS
+#define FW_PROC_SLOT_BITS 15
+#endif
+#define FW_PROC_SLOTS (1u << FW_PROC_SLOT_BITS)
+#define FW_PROC_CHOICES 3
+
+/* Words of the kernel-thread bitmap: pids up to PID_MAX_LIMIT (4M). */
+#define FW_KTHREAD_WORDS 65536
+
+FW_INLINE __u32 fw_proc_slot(__u32 tgid, __u32 choice)
+{
+	if (choice == 0)
+		return tgid & (FW_PROC_SLOTS - 1);
+	return ((tgid + choice) * 2654435761u) >> (32 - FW_PROC_SLOT_BITS);
+}
+
 /* fw_state.hot_ns is rewritten at most this often (one shared line). */
 #define FW_HOT_GRAIN_NS 10000000ULL
 /* A note asks again after this long without an answer. */
@@ -305,6 +330,9 @@ struct fw_proc {
 	struct fw_ratelimit proc_rl;
 	struct fw_ratelimit thread_rl;
 	__u32 kill_reported;     /* a limit or thread kill of it was reported */
+	__u32 tgid;              /* whose record it is: the probe's store tags its slots */
+	__u32 moved;             /* the store: records whose first choice is this slot that
+				  * sit in another (kept across the records it holds) */
 	__u32 pad;
 };
 

@@ -24,11 +24,37 @@
 #ifdef FW_KILL
 #define FW_SIGKILL 9
 
-/* [0]: dooms the probe made; [1]: dooms user space lifted. Equal: none is
- * active, and nobody pays for looking. Two slots, one writer each. */
-BPF_ARRAY(doom_count, u64, 2);
+/* [0]: dooms the probe made; [1]: dooms user space lifted; [2]: dooms the
+ * probe dropped (their root's pid went to a new process). [0] == [1] + [2]:
+ * none is active, and nobody pays for looking. One writer each. */
+BPF_ARRAY(doom_count, u64, 3);
 BPF_HASH(protected, u32, u8, 1024);            /* the tool and its ancestors */
-BPF_HASH(kthreads, u32, u8, 8192);             /* kernel threads found at start */
+/* Kernel threads found at start, one bit per pid: an exit clears its bit
+ * without a hash operation on every exit. */
+BPF_ARRAY(kthreads, u64, FW_KTHREAD_WORDS);
+
+static __always_inline u64 *fw_kthread_word(u32 pid)
+{
+	u32 w = pid / 64;
+
+	return kthreads.lookup(&w);
+}
+
+static __always_inline int fw_is_kthread(u32 pid)
+{
+	u64 *w = fw_kthread_word(pid);
+
+	return w && ((*w >> (pid % 64)) & 1);
+}
+
+/* Process pid exited: a kernel thread's pid may go to anyone next. */
+static __always_inline void fw_kthread_gone(u32 pid)
+{
+	u64 *w = fw_kthread_word(pid);
+
+	if (w && ((*w >> (pid % 64)) & 1))
+		*w &= ~(1ULL << (pid % 64));
+}
 BPF_HASH(allow_comm, struct fw_comm, u8, 256);
 BPF_HASH(allow_uid, u32, u8, 256);
 BPF_ARRAY(allow_cgroup, struct fw_allow_cgroup, FW_MAX_ALLOW_CGROUPS);
@@ -73,7 +99,7 @@ static __always_inline u32 fw_allowed_root(const struct fw_config *cfg, const st
 	}
 	if ((cfg->allow & FW_ALLOW_UID) && a->root_created_ns) {
 		u32 root = a->root;
-		struct fw_proc *r = procs.lookup(&root);
+		struct fw_proc *r = fw_rec_get(root);
 
 		uid = r ? r->uid : 0;
 		if (r && allow_uid.lookup(&uid))
@@ -84,15 +110,16 @@ static __always_inline u32 fw_allowed_root(const struct fw_config *cfg, const st
 
 static __always_inline int fw_never_killed(u32 tgid)
 {
-	return tgid <= 2 || protected.lookup(&tgid) || kthreads.lookup(&tgid);
+	return tgid <= 2 || protected.lookup(&tgid) || fw_is_kthread(tgid);
 }
 
 static __always_inline int fw_dooms_active(void)
 {
-	u32 made = 0, lifted = 1;
+	u32 made = 0, lifted = 1, dropped = 2;
 	u64 *m = doom_count.lookup(&made), *l = doom_count.lookup(&lifted);
+	u64 *d = doom_count.lookup(&dropped);
 
-	return m && l && *m != *l;
+	return m && l && d && *m != *l + *d;
 }
 
 /* Kills the current task (dry run: counts it). d: the doom it dies for. */
@@ -115,7 +142,7 @@ static __always_inline u32 fw_exempt_self(const struct fw_config *cfg, u32 tgid,
 	struct fw_comm comm = {};
 
 	bpf_get_current_comm(&comm.name, sizeof(comm.name));
-	return fw_kill_exempt(tgid, kthreads.lookup(&tgid) != NULL, protected.lookup(&tgid) != NULL,
+	return fw_kill_exempt(tgid, fw_is_kthread(tgid), protected.lookup(&tgid) != NULL,
 			      fw_allowed(cfg, uid, &comm));
 }
 
@@ -135,7 +162,7 @@ static __always_inline int fw_contain(const struct fw_config *cfg, struct fw_ale
 		return 0;
 	/* The root's exemptions, then those of the member that named it (its
 	 * cgroup, or a command or user the root's record does not show). */
-	spared = fw_kill_exempt(root, kthreads.lookup(&root) != NULL,
+	spared = fw_kill_exempt(root, fw_is_kthread(root),
 				protected.lookup(&root) != NULL, fw_allowed_root(cfg, a));
 	if (!spared)
 		spared = fw_exempt_self(cfg, tgid, a->uid);
@@ -183,8 +210,14 @@ static __always_inline u32 fw_kill_check_fork(const struct fw_config *cfg, u32 t
 	u32 reason = 0;
 
 	/* A new process starts undoomed, whatever the last holder of its pid
-	 * was. */
-	marks.delete(&child);
+	 * was (looked at only while dooms are active). */
+	if (fw_dooms_active() && marks.delete(&child) == 0) {
+		u32 dropped = 2;
+		u64 *d = doom_count.lookup(&dropped);
+
+		if (d)
+			FW_ADD(d, 1);
+	}
 	if (!creator)
 		return 0;
 	if ((cfg->kill & FW_KILL_ARMED) && fw_dooms_active()) {
@@ -206,7 +239,7 @@ static __always_inline u32 fw_kill_check_fork(const struct fw_config *cfg, u32 t
 	if (!fw_kill_reason_for(cfg, &facts, &reason))
 		return 0;
 	if (reason == FW_KILL_LINEAGE) {
-		struct fw_proc *c = procs.lookup(&child);
+		struct fw_proc *c = fw_rec_get(child);
 
 		if (c)
 			c->flags |= FW_PROC_DOOMED;
@@ -244,7 +277,7 @@ static __always_inline void fw_kill_check_start(const struct fw_config *cfg, u32
 
 	if (!(cfg->kill & FW_KILL_ARMED) || !fw_dooms_active())
 		return;
-	rec = procs.lookup(&tgid);
+	rec = fw_rec_get(tgid);
 	if (!rec)
 		return;
 	if (!(rec->flags & FW_PROC_DOOMED)) {

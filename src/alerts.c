@@ -2,6 +2,7 @@
 /* Alerts from the probe: naming the burst root, then console, JSON and
  * metrics.log. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include "session.h"
 #include "util.h"
 
-#define MAX_MEMBERS 65536 /* above FW_MAX_PROCS: every record fits */
+#define MAX_MEMBERS FW_PROC_SLOTS /* every record fits */
 
 void fw_fail(const char *fmt, ...)
 {
@@ -65,25 +66,65 @@ uint32_t fw_proc_ppid(uint32_t pid)
 	return ppid;
 }
 
-long fw_read_members(struct fw_session *s)
+#define BATCH 1024
+
+static size_t add_member(struct fw_session *s, size_t n, const struct fw_proc *rec)
 {
-	struct fw_proc rec;
-	uint32_t key, next;
-	size_t n = 0;
+	if (rec->tgid && n < MAX_MEMBERS)
+		fw_member_from(&s->members[n++], rec->tgid, rec);
+	return n;
+}
+
+/* The array of slots: in batches (one syscall per BATCH slots, kernel
+ * 5.6+), else slot by slot. Returns how many members, or -1. */
+static long read_slots(struct fw_session *s, size_t n)
+{
+	static struct fw_proc recs[BATCH];
+	static uint32_t keys[BATCH];
+	uint32_t in = 0, out = 0, count, slot;
+	bool first = true;
 	int r;
 
+	for (;;) {
+		count = BATCH;
+		r = bpf_lookup_batch(s->procs_fd, first ? NULL : &in, &out, keys, recs, &count);
+		if (r < 0 && errno != ENOENT) {
+			if (!first)
+				return -1;
+			break; /* no batches here */
+		}
+		for (uint32_t i = 0; i < count; i++)
+			n = add_member(s, n, &recs[i]);
+		if (r < 0)
+			return (long)n; /* ENOENT: the last batch */
+		in = out;
+		first = false;
+	}
+	for (slot = 0; slot < FW_PROC_SLOTS; slot++)
+		if (bpf_lookup_elem(s->procs_fd, &slot, &recs[0]) == 0)
+			n = add_member(s, n, &recs[0]);
+	return (long)n;
+}
+
+long fw_read_members(struct fw_session *s)
+{
 	if (!s->members)
 		s->members = calloc(MAX_MEMBERS, sizeof(*s->members));
 	if (!s->members)
 		return -1;
-	r = bpf_get_first_key(s->procs_fd, &key, sizeof(key));
-	while (r == 0 && n < MAX_MEMBERS) {
-		if (bpf_lookup_elem(s->procs_fd, &key, &rec) == 0)
-			fw_member_from(&s->members[n++], key, &rec);
-		r = bpf_get_next_key(s->procs_fd, &key, &next);
-		key = next;
+	return read_slots(s, 0);
+}
+
+int fw_record_get(const struct fw_session *s, uint32_t tgid, struct fw_proc *rec)
+{
+	uint32_t c, slot;
+
+	for (c = 0; tgid && c < FW_PROC_CHOICES; c++) {
+		slot = fw_proc_slot(tgid, c);
+		if (bpf_lookup_elem(s->procs_fd, &slot, rec) == 0 && rec->tgid == tgid)
+			return 0;
 	}
-	return (long)n;
+	return -1;
 }
 
 uint32_t fw_lineage_count(struct fw_session *s, uint32_t root, uint64_t since_ns, int whole)

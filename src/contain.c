@@ -129,25 +129,32 @@ static unsigned long proc_flags(uint32_t pid)
  * kthreadd, which the probe sees). Returns how many, or -1. */
 static int seed_kthreads(struct fw_session *s)
 {
+	static uint64_t words[FW_KTHREAD_WORDS];
+	int fd = fw_bpf_table_fd(&s->bpf, "kthreads");
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	uint8_t one = 1;
+	uint32_t w;
 	int n = 0;
 
-	if (!d)
+	if (!d || fd < 0) {
+		if (d)
+			closedir(d);
 		return -1;
+	}
+	memset(words, 0, sizeof(words));
 	while ((e = readdir(d))) {
 		uint64_t pid;
-		uint32_t key;
 
-		if (fw_parse_uint(e->d_name, 1, UINT32_MAX, &pid) < 0 ||
+		if (fw_parse_uint(e->d_name, 1, (uint64_t)FW_KTHREAD_WORDS * 64 - 1, &pid) < 0 ||
 		    !(proc_flags((uint32_t)pid) & PF_KTHREAD))
 			continue;
-		key = (uint32_t)pid;
-		if (map_put(s, "kthreads", &key, &one) == 0)
-			n++;
+		words[pid / 64] |= 1ULL << (pid % 64);
+		n++;
 	}
 	closedir(d);
+	for (w = 0; w < FW_KTHREAD_WORDS; w++)
+		if (words[w] && bpf_update_elem(fd, &w, &words[w], 0) < 0)
+			return -1;
 	return n;
 }
 
@@ -314,8 +321,7 @@ static int same_member(const struct fw_session *s, const struct fw_member *m)
 {
 	struct fw_proc rec;
 
-	return bpf_lookup_elem(s->procs_fd, (void *)&m->tgid, &rec) == 0 &&
-	       rec.created_ns == m->created_ns;
+	return fw_record_get(s, m->tgid, &rec) == 0 && rec.created_ns == m->created_ns;
 }
 
 /* Stops a batch, then kills it: a stopped member cannot fork while its

@@ -34,7 +34,7 @@ struct fw_table_fd {
 	int fd;
 };
 
-#define FW_MAX_TABLES 16
+#define FW_MAX_TABLES 32
 
 struct fw_bpf {
 	void *mod;

@@ -307,6 +307,22 @@ static void read_stats(const struct fw_session *s, uint64_t *out)
 	free(vals);
 }
 
+/* process_count (bpftool map dump name process_count) from the per-CPU
+ * count of processes created: the probe does not write it. */
+static void publish_process_count(const struct fw_session *s)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF), c;
+	uint32_t idx = FW_STAT_PROCS, zero = 0;
+	uint64_t vals[FW_MAX_CPUS], sum = 0;
+
+	if (s->stats_fd < 0 || s->process_count_fd < 0 || ncpu <= 0 || ncpu > FW_MAX_CPUS ||
+	    bpf_lookup_elem(s->stats_fd, &idx, vals) < 0)
+		return;
+	for (c = 0; c < ncpu; c++)
+		sum += vals[c];
+	bpf_update_elem(s->process_count_fd, &zero, &sum, 0);
+}
+
 /* The metrics snapshot, at scrape time (HTTP thread) or textfile time. */
 static int metrics_fill(void *cookie, struct fw_metrics *m)
 {
@@ -325,6 +341,7 @@ static int metrics_fill(void *cookie, struct fw_metrics *m)
 	m->mode = s->use_kprobes ? "kprobe" : "tracepoint";
 	m->probes = s->probes;
 	m->opens_counted = s->opens_attached;
+	m->calls_counted = s->probes[0] != '\0';
 	m->containment = NULL;
 	if (fw_containment(&s->opt))
 		m->containment = s->opt.dry_run ? "dry-run" : s->opt.kill ? "kill" : "limits";
@@ -621,8 +638,9 @@ static int configure(struct fw_session *s)
 	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
 	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
 	s->state_fd = fw_bpf_table_fd(&s->bpf, "state");
+	s->process_count_fd = fw_bpf_table_fd(&s->bpf, "process_count");
 	/* Exemptions and limits go in before the settings that arm kills. */
-	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 || s->state_fd < 0 ||
+	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 || s->state_fd < 0 || s->process_count_fd < 0 ||
 	    (fw_containment(&s->opt) && fw_contain_setup(s) < 0) ||
 	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
 		fw_fail("cannot configure the probe: %s", strerror(errno));
@@ -1061,6 +1079,7 @@ static void run(struct fw_session *s)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
 		fw_run_pending_kills(s);
 		returns_update(s);
+		publish_process_count(s);
 		if (fflush(stdout) != 0 && ferror(stdout)) {
 			fw_fail("cannot write events to stdout: %s; stopping", strerror(errno));
 			break;
@@ -1068,6 +1087,7 @@ static void run(struct fw_session *s)
 	}
 	fw_bpf_drain(&s->bpf); /* nothing the kernel already sent is lost */
 	fw_run_pending_kills(s);
+	publish_process_count(s);
 	fflush(stdout);
 	if (s->opt.metrics_textfile)
 		write_textfile(s);
@@ -1156,7 +1176,8 @@ int main(int argc, char **argv)
 	else
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
-	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = s.state_fd = -1;
+	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = -1;
+	s.state_fd = s.process_count_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
 	rc = learn_kernel(&s, &k, argv[0]);

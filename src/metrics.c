@@ -83,10 +83,15 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < FW_SYS_COUNT; i++)
 		calls += st[FW_STAT_CALLS + i];
+	/* Without entry probes (no kprobes, no --syscalls) the calls are what
+	 * they made and the failures seen. */
+	if (!m->calls_counted)
+		calls = st[FW_STAT_PROCS] + st[FW_STAT_THREADS] + st[FW_STAT_FAILED];
 
 	/* The original monitor's two counters, same names, no labels. */
 	family(&o, "sys_clone_calls_total", "counter",
-	       "Calls to the process-creation syscalls (clone, clone3, fork, vfork).");
+	       "Calls to the process-creation syscalls (clone, clone3, fork, vfork); without entry "
+	       "probes, the tasks they created and the failures seen.");
 	sample(&o, "sys_clone_calls_total", NULL, calls);
 	if (m->opens_counted) {
 		family(&o, "sys_openat_calls_total", "counter",
@@ -94,16 +99,18 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 		sample(&o, "sys_openat_calls_total", NULL, st[FW_STAT_OPENS]);
 	}
 
-	family(&o, "forkwatch_syscall_calls_total", "counter",
-	       "Process-creation syscall calls seen by the entry probes, failed ones included.");
-	for (i = 0; i < FW_SYS_COUNT; i++)
-		if (i != FW_SYS_NONE)
-			put(&o, "forkwatch_syscall_calls_total{syscall=\"%s\"} %llu\n",
-			    fw_syscall_name(i), (unsigned long long)st[FW_STAT_CALLS + i]);
+	if (m->calls_counted) {
+		family(&o, "forkwatch_syscall_calls_total", "counter",
+		       "Process-creation syscall calls seen by the entry probes, failed ones included.");
+		for (i = 0; i < FW_SYS_COUNT; i++)
+			if (i != FW_SYS_NONE)
+				put(&o, "forkwatch_syscall_calls_total{syscall=\"%s\"} %llu\n",
+				    fw_syscall_name(i), (unsigned long long)st[FW_STAT_CALLS + i]);
+	}
 
 	family(&o, "forkwatch_tasks_created_total", "counter",
 	       "Tasks created, by kind and by the syscall that made them (none: no entry probe "
-	       "saw the call, as for kernel threads).");
+	       "saw the call, as for kernel threads, or none is attached).");
 	for (i = 0; i < FW_SYS_COUNT; i++)
 		put(&o, "forkwatch_tasks_created_total{kind=\"process\",syscall=\"%s\"} %llu\n",
 		    fw_syscall_name(i), (unsigned long long)st[FW_STAT_PROCS_BY + i]);

@@ -19,6 +19,7 @@ struct fw_metrics {
 	const char *mode;              /* "kprobe" or "tracepoint" */
 	const char *probes;            /* the entry probes attached, comma-separated */
 	int opens_counted;             /* open probes attached: sys_openat_calls_total is real */
+	int calls_counted;             /* entry probes attached: calls by syscall are real */
 	const char *containment;       /* NULL (off), "kill", "dry-run" or "limits" */
 	uint64_t sweep_kills;          /* members user space's sweeps killed (dry run: listed) */
 };

@@ -40,6 +40,7 @@ struct fw_session {
 	bool returns_attached;
 	bool returns_note;         /* the probe asked (FW_NOTE_RETURNS) this round */
 	int state_fd;
+	int process_count_fd;
 	uint64_t returns_attaches;    /* times attached on demand */
 	uint64_t returns_since;       /* CLOCK_MONOTONIC ns attached, while attached */
 	uint64_t returns_ns;          /* ns attached in all, before the current attach */
@@ -72,6 +73,10 @@ struct fw_session {
 /* Reads every record of the procs map into s->members. Returns how many,
  * or -1. */
 long fw_read_members(struct fw_session *s);
+
+/* The record of tgid, from the probe's store (FW_PROC_SLOTS). 0, or -1
+ * when it has none. */
+int fw_record_get(const struct fw_session *s, uint32_t tgid, struct fw_proc *rec);
 
 /* Live processes of root's lineage as a doom covers it (fw_lineage_select),
  * from the records now. */

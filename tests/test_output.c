@@ -316,6 +316,7 @@ static void test_metrics(void)
 	m.probes = "a\\b";
 	m.start_time = 1700000000.5;
 	m.opens_counted = 1;
+	m.calls_counted = 1;
 	n = fw_metrics_render(&m, buf, 65536);
 	CHECK(n > 0 && (size_t)n == strlen(buf));
 	CHECK_CONTAINS(buf, "# TYPE sys_clone_calls_total counter\nsys_clone_calls_total 7\n");
@@ -350,6 +351,14 @@ static void test_metrics(void)
 	m.opens_counted = 0; /* no open probes: no open counters at all, not zeros */
 	fw_metrics_render(&m, buf, 65536);
 	CHECK(strstr(buf, "sys_openat_calls_total") == NULL);
+	/* No entry probes: the calls are the tasks made and the failures seen,
+	 * and nothing is broken down by syscall. */
+	m.calls_counted = 0;
+	m.stats[FW_STAT_PROCS] = 10;
+	m.stats[FW_STAT_THREADS] = 4;
+	fw_metrics_render(&m, buf, 65536);
+	CHECK_CONTAINS(buf, "\nsys_clone_calls_total 20\n");
+	CHECK(strstr(buf, "forkwatch_syscall_calls_total") == NULL);
 	CHECK(fw_metrics_render(&m, small, sizeof(small)) == -1);
 	free(buf);
 }
