@@ -20,6 +20,8 @@
  *   fw-bomb fork-rate N S  N forkers (one per core, say), each doing fork +
  *                       _exit + wait in a loop for S seconds; prints the
  *                       forks made and the rate (for scripts/bench)
+ *   fw-bomb syscall-rate S  getppid() in a loop for S seconds; prints the
+ *                       calls made and the ns per call (for scripts/bench)
  *   fw-bomb as NAME ... renames itself (the kernel's comm) to NAME, then runs
  *                       the rest: the tests' filters match what follows only
  *
@@ -248,6 +250,27 @@ static double mono_seconds(void)
 }
 
 /* Benign and bounded: each forker has at most one child at a time. */
+/* getppid() through syscall(2) (glibc caches nothing for it, but this way
+ * nothing can) in a loop for S seconds: what any syscall costs, which a
+ * syscalls tracepoint attached anywhere makes every task pay. */
+static int syscall_rate(double seconds)
+{
+	unsigned long long n = 0;
+	double start = mono_seconds(), now = start;
+	int i;
+
+	if (seconds <= 0)
+		return 2;
+	while (now - start < seconds) {
+		for (i = 0; i < 4096; i++)
+			syscall(SYS_getppid);
+		n += 4096;
+		now = mono_seconds();
+	}
+	printf("calls %llu seconds %.3f ns_per_call %.1f\n", n, now - start, (now - start) * 1e9 / (double)n);
+	return 0;
+}
+
 static int fork_rate(int forkers, double seconds)
 {
 	int fds[2], i, failed = 0;
@@ -350,7 +373,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: fw-bomb [as NAME] c-loop|vfork|clone3|threads|chain | server N "
-				"SECONDS | spawn-n|vfork-n|threads-n|fork-n|threads-report N | fork-rate N S | open-n N PATH | "
+				"SECONDS | spawn-n|vfork-n|threads-n|fork-n|threads-report N | fork-rate N S | syscall-rate S | open-n N PATH | "
 				"open PATH...\n");
 		return 2;
 	}
@@ -359,6 +382,8 @@ int main(int argc, char **argv)
 			return 2;
 		return make_reported(argv[1], atoi(argv[2]));
 	}
+	if (!strcmp(argv[1], "syscall-rate"))
+		return argc == 3 ? syscall_rate(atof(argv[2])) : 2;
 	if (!strcmp(argv[1], "fork-rate"))
 		return argc == 4 ? fork_rate(atoi(argv[2]), atof(argv[3])) : 2;
 	if (!strcmp(argv[1], "open-n")) {

@@ -801,22 +801,24 @@ static void returns_update(struct fw_session *s)
 	if (!s->returns_on_demand || bpf_lookup_elem(s->state_fd, &zero, &st) < 0)
 		return;
 	wanted = st.hot_ns && now - st.hot_ns < linger;
-	if (!wanted && !s->returns_attached && st.spawner_ns && now - st.spawner_ns < linger &&
+	/* A spawner that goes on creating is looked at again every 100 ms:
+	 * the returns stay while it stays near its limit. */
+	if (!wanted && st.spawner_ns && now - st.spawner_ns < linger &&
 	    (note || st.spawner != s->spawner_checked ||
 	     now - s->spawner_checked_ns >= 100000000ULL)) {
 		s->spawner_checked = st.spawner;
 		s->spawner_checked_ns = now;
 		if (fw_spawner_near_limit(st.spawner, st.spawner_kids, s->spawner_why,
 					  sizeof(s->spawner_why))) {
+			bool news = !(s->spawner_near_ns && now - s->spawner_near_ns < linger);
+
 			s->spawner_near_ns = now;
-			if (s->opt.verbose)
+			if (s->opt.verbose && news)
 				fprintf(stderr, FW_PROG ": process %u holds %u live children: %s; "
 					"watching failed creations\n", st.spawner, st.spawner_kids,
 					s->spawner_why);
 		}
 	}
-	if (s->returns_attached && st.spawner_ns && now - st.spawner_ns < linger)
-		s->spawner_near_ns = s->spawner_near_ns > 0 ? now : 0; /* it goes on */
 	wanted = wanted || (s->spawner_near_ns && now - s->spawner_near_ns < linger);
 	if (wanted && !s->returns_attached && returns_set(s, true) == 0)
 		s->returns_attaches++;
@@ -1077,8 +1079,11 @@ static void run(struct fw_session *s)
 		fw_bpf_poll(&s->bpf, timeout);
 		if (s->opt.events || s->opt.opens)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
-		fw_run_pending_kills(s);
+		/* The returns first: a kill's sweep waits for its lineage to go
+		 * quiet, which a chain does only once its children die at their
+		 * first return. */
 		returns_update(s);
+		fw_run_pending_kills(s);
 		publish_process_count(s);
 		if (fflush(stdout) != 0 && ferror(stdout)) {
 			fw_fail("cannot write events to stdout: %s; stopping", strerror(errno));

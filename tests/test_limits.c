@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The parsers behind "is this spawner near a limit that binds it?" (the
+ * on-demand returns), on text as the kernel writes it. And the probe's
+ * record slots: a tgid's three choices, and the first one being the pid's
+ * own slot so that pids handed out in turn do not collide. */
+#include <stdint.h>
+
+#include "check.h"
+#include "forkwatch_logic.h"
+#include "spawn_limits.h"
+
+static void test_cgroup_path(void)
+{
+	char out[256];
+
+	/* cgroup v1 with a pids hierarchy (this machine's kind). */
+	CHECK(fw_cgroup_pids_path("9:name=systemd:/\n8:pids:/fw-bomb-42\n4:memory:/a/b\n0::/\n", out,
+				  sizeof(out)) == 1);
+	CHECK_STR(out, "/fw-bomb-42");
+	/* A controller list joined with others, and no trailing newline. */
+	CHECK(fw_cgroup_pids_path("3:cpu,cpuacct:/x\n5:pids,devices:/sys.slice/db.service", out,
+				  sizeof(out)) == 1);
+	CHECK_STR(out, "/sys.slice/db.service");
+	/* cgroup v2 only. */
+	CHECK(fw_cgroup_pids_path("0::/system.slice/postgresql.service\n", out, sizeof(out)) == 2);
+	CHECK_STR(out, "/system.slice/postgresql.service");
+	/* Neither: "pidsx" is not pids, and a garbled line is skipped. */
+	CHECK(fw_cgroup_pids_path("7:pidsx:/a\ngarbage\n", out, sizeof(out)) == 0);
+	CHECK(fw_cgroup_pids_path("", out, sizeof(out)) == 0);
+	/* A path longer than the buffer is not cut short. */
+	CHECK(fw_cgroup_pids_path("8:pids:/a-very-long-path\n", out, 8) == 0);
+}
+
+static void test_limit_values(void)
+{
+	uint64_t v = 7;
+
+	CHECK(fw_parse_limit("max\n", &v) == 0 && v == 0);
+	CHECK(fw_parse_limit("1024\n", &v) == 0 && v == 1024);
+	CHECK(fw_parse_limit("12x", &v) == -1);
+	CHECK(fw_parse_limit("", &v) == -1);
+	CHECK(fw_limit_near(512, 1024));
+	CHECK(!fw_limit_near(511, 1024));
+	CHECK(fw_limit_near(2, 3)); /* half of an odd limit, rounded up */
+	CHECK(!fw_limit_near(1000000, 0)); /* no limit */
+}
+
+static void test_nproc(void)
+{
+	static const char limits[] =
+		"Limit                     Soft Limit           Hard Limit           Units     \n"
+		"Max cpu time              unlimited            unlimited            seconds   \n"
+		"Max processes             95413                95413                processes \n"
+		"Max open files            1024                 524288               files     \n";
+	uint64_t soft = 0;
+
+	CHECK(fw_limits_nproc(limits, &soft) == 0 && soft == 95413);
+	CHECK(fw_limits_nproc("Max processes             unlimited            unlimited            processes\n",
+			      &soft) == 0 && soft == 0);
+	CHECK(fw_limits_nproc("Max open files 1024 1024 files\n", &soft) == -1);
+	CHECK(fw_limits_nproc("Max processes             lots\n", &soft) == -1);
+}
+
+static void test_mounts(void)
+{
+	static const char mountinfo[] =
+		"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+		"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
+	char out[256];
+
+	CHECK(fw_cgroup_mount(mountinfo, true, out, sizeof(out)) == 0);
+	CHECK_STR(out, "/sys/fs/cgroup/pids");
+	CHECK(fw_cgroup_mount(mountinfo, false, out, sizeof(out)) == 0); /* optional fields */
+	CHECK_STR(out, "/sys/fs/cgroup/unified");
+	CHECK(fw_cgroup_mount("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n", true, out,
+			      sizeof(out)) == -1);
+	CHECK(fw_cgroup_mount("no dash here\n", false, out, sizeof(out)) == -1);
+}
+
+static void test_slots(void)
+{
+	uint32_t t, c, collisions = 0;
+
+	/* The first choice is the pid's own slot: a run of pids fills distinct
+	 * slots. The others stay in range and differ from it. */
+	for (t = 1; t < 3 * FW_PROC_SLOTS; t++) {
+		CHECK_EQ_U(fw_proc_slot(t, 0), t % FW_PROC_SLOTS);
+		for (c = 1; c < FW_PROC_CHOICES; c++) {
+			CHECK(fw_proc_slot(t, c) < FW_PROC_SLOTS);
+			collisions += fw_proc_slot(t, c) == fw_proc_slot(t, 0);
+		}
+	}
+	CHECK(collisions < 16);
+}
+
+int main(void)
+{
+	test_cgroup_path();
+	test_limit_values();
+	test_nproc();
+	test_mounts();
+	test_slots();
+	CHECK_DONE();
+}
