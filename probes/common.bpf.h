@@ -133,8 +133,8 @@ static __always_inline struct fw_state *fw_state_get(void)
 	return state.lookup(&zero);
 }
 
-/* The returns are wanted: see struct fw_state. Written coarsely, since
- * every CPU may do it. */
+/* Containment acted: the returns are wanted (struct fw_state). Written
+ * coarsely, since every CPU may do it. */
 static __always_inline void fw_hot(u64 now)
 {
 	struct fw_state *st = fw_state_get();
@@ -143,18 +143,25 @@ static __always_inline void fw_hot(u64 now)
 		st->hot_ns = now;
 }
 
-/* Spawner: the first time, then every power of two of its live children
- * (a note then: user space looks at its limits), else coarsely. */
-static __always_inline void fw_hot_spawner(u64 now, u32 tgid, u32 kids)
-{
-	struct fw_state *st = fw_state_get();
+/* A candidate for user space to look at (struct fw_candidate): a new one,
+ * a spawner at every power of two of its live children, else coarsely. */
+BPF_ARRAY(candidates, struct fw_candidate, FW_CANDIDATES);
 
-	if (st && ((kids & (kids - 1)) == 0 || st->spawner != tgid ||
-		   (s64)(now - st->spawner_ns) >= (s64)FW_HOT_GRAIN_NS)) {
-		st->spawner_ns = now;
-		st->spawner = tgid;
-		st->spawner_kids = kids;
-	}
+static __always_inline void fw_near_limit(u64 now, u32 tgid, u32 kids)
+{
+	u32 slot = tgid % FW_CANDIDATES;
+	struct fw_candidate *c = candidates.lookup(&slot);
+	struct fw_state *st;
+
+	if (!c || (c->tgid == tgid && (kids & (kids - 1)) != 0 &&
+		   (s64)(now - c->ns) < (s64)FW_HOT_GRAIN_NS))
+		return;
+	c->ns = now;
+	c->tgid = tgid;
+	c->kids = kids;
+	st = fw_state_get();
+	if (st)
+		st->candidate_ns = now;
 }
 
 #define FW_REC_GET(k) fw_rec_get(k)
@@ -162,8 +169,7 @@ static __always_inline void fw_hot_spawner(u64 now, u32 tgid, u32 kids)
 #define FW_REC_SET(k, r) fw_rec_set((k), (r))
 #define FW_REC_DEL(k) fw_rec_del(k)
 #define FW_STAT(i) fw_stat(i)
-#define FW_HOT(now) fw_hot(now)
-#define FW_HOT_SPAWNER(now, t, kids) fw_hot_spawner((now), (t), (kids))
+#define FW_NEAR_LIMIT(now, t, kids) fw_near_limit((now), (t), (kids))
 
 #ifdef FW_KILL
 #ifndef FW_MAX_DOOMED

@@ -195,21 +195,17 @@ static __always_inline void fw_new_process(void *ctx, const struct fw_config *cf
 		fw_submit(ctx, cfg, a, now, id, child, syscall, creator, 1);
 }
 
-/* The model wants the returns (fw_hot), or a spawner's live children
- * reached a power of two (user space looks at its limits), and user space
- * has not attached them: a note wakes it now rather than at its next poll
- * round. */
+/* Containment acted (fw_hot) or the model named a candidate (user space
+ * looks at its limits), and the returns are not attached: a note wakes
+ * user space now rather than at its next poll round. */
 static __always_inline void fw_note_returns(void *ctx, u64 now)
 {
 	struct fw_state *st = fw_state_get();
 	struct fw_alert *a;
-	u32 kids;
 
 	if (!st || st->returns || (s64)(now - st->noted_ns) < (s64)FW_NOTE_AGAIN_NS)
 		return;
-	kids = st->spawner_kids;
-	if ((s64)(now - st->hot_ns) >= (s64)FW_NOTE_AGAIN_NS &&
-	    (st->spawner_ns != now || (kids & (kids - 1)) != 0))
+	if ((s64)(now - st->hot_ns) >= (s64)FW_NOTE_AGAIN_NS && st->candidate_ns != now)
 		return;
 	st->noted_ns = now;
 	a = fw_alert_new();

@@ -192,22 +192,31 @@ struct fw_config {
 };
 
 /* What the probe and user space tell each other while running (the probe's
- * one-slot `state` array). Failed creations convict only a pure line ranked
- * FW_HARM_RANK, or a process holding FW_SPAWN_MIN live children that nears
- * a limit binding it; containment needs a doomed child's first return only
- * while it acts. Without kprobes the returns are syscall exit tracepoints,
- * which tax every syscall on the machine, so user space attaches them only
- * while one of those is seen: hot_ns, or spawner_ns for a spawner user
- * space finds near its cgroup's pids.max, RLIMIT_NPROC, pid_max or
- * threads-max. */
+ * one-slot `state` array). Failed creations convict only a replicating
+ * line (the harm rule; and at a full pids.max a bomb's leaves become nodes
+ * only by trying) or a process holding FW_SPAWN_MIN live children, and
+ * creations fail only near a limit: a cgroup's pids.max, RLIMIT_NPROC,
+ * pid_max, threads-max. Containment needs a doomed child's first return
+ * only while it acts. Without kprobes the returns are syscall exit
+ * tracepoints, which tax every syscall on the machine, so user space
+ * attaches them only while needed: the probe names a candidate (a node
+ * whose line just ranked 2 or more, or such a creator) and user space
+ * looks at the limits that bind it; containment asks outright (hot_ns). */
 struct fw_state {
-	__u64 hot_ns;       /* probe: it last saw such a line, or contained */
-	__u64 spawner_ns;   /* probe: a creator holding FW_SPAWN_MIN live children last created */
-	__u64 noted_ns;     /* probe: it last asked user space to look (FW_NOTE_RETURNS) */
-	__u32 spawner;      /* ... that creator's tgid */
-	__u32 spawner_kids; /* ... and its live children then */
-	__u32 returns;      /* user space: failed creations are seen now (returns attached) */
-	__u32 entries;      /* user space: entry probes are attached (pending holds the syscall) */
+	__u64 hot_ns;         /* probe: it last contained */
+	__u64 candidate_ns;   /* probe: it last named a candidate (fw_candidate) */
+	__u64 noted_ns;       /* probe: it last asked user space to look (FW_NOTE_RETURNS) */
+	__u32 returns;        /* user space: failed creations are seen now (returns attached) */
+	__u32 entries;        /* user space: entry probes are attached (pending holds the syscall) */
+};
+
+/* The candidates named lately (the probe's `candidates` array, a slot per
+ * tgid % FW_CANDIDATES): user space looks at each while it is recent. */
+#define FW_CANDIDATES 8
+struct fw_candidate {
+	__u64 ns;   /* last named */
+	__u32 tgid;
+	__u32 kids; /* its live children then (0 for a line) */
 };
 
 /* The probe's record store: an array of FW_PROC_SLOTS records, each

@@ -11,18 +11,16 @@
  *   FW_REC_SET(k, r)  insert or replace: 0 on success
  *   FW_REC_DEL(k)
  *   FW_STAT(i)        count one in statistic i
- *   FW_HOT(now)       the model met a line that failed creations would
- *                     convict: their returns must be watched (fw_state)
- *   FW_HOT_SPAWNER(now, t, kids)  tgid t holds kids live children and
- *                     creates: failures would convict it once it nears a
- *                     limit, which user space checks (fw_state)
+ *   FW_NEAR_LIMIT(now, t, kids)  failed creations would convict tgid t
+ *                     (its line replicates, or it holds kids live children)
+ *                     once it nears a limit: user space looks (fw_state)
  * so the kernel and the tests run the same code over different maps.
  */
 #ifndef FORKWATCH_MODEL_H
 #define FORKWATCH_MODEL_H
 
 #if !defined(FW_REC_GET) || !defined(FW_REC_NEW) || !defined(FW_REC_SET) || !defined(FW_REC_DEL) || \
-	!defined(FW_STAT) || !defined(FW_HOT) || !defined(FW_HOT_SPAWNER)
+	!defined(FW_STAT) || !defined(FW_NEAR_LIMIT)
 #error "define the record store before including forkwatch_model.h"
 #endif
 
@@ -103,10 +101,10 @@ FW_LOOP
 		/* Read back, not carried from the computation: every path through
 		 * fw_lines_move then meets the next iteration in one state. */
 		q_new = *(volatile __u8 *)&q->rank;
-		/* A line that failing creations would convict (fw_replicator_harm):
-		 * the returns are watched from now on. */
-		if (q_new >= FW_HARM_RANK && fw_is_pure(q))
-			FW_HOT(now);
+		/* A line that replicates: at a limit, its failed creations make
+		 * its leaves nodes and may convict it (fw_replicator_harm). */
+		if (q_new >= 2 && q_new > q_old)
+			FW_NEAR_LIMIT(now, qt, 0);
 		/* Named where the rank is made: a node that branches (its rank
 		 * above its strongest line's), not one that carries a single line
 		 * up (a script that started one bomb). */
@@ -363,7 +361,7 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 	/* A creator that failing creations would convict (fw_spawner_failing)
 	 * once it nears a limit. */
 	if (fw_spawner_failing(P))
-		FW_HOT_SPAWNER(now, p, (__u32)P->kids_live);
+		FW_NEAR_LIMIT(now, p, (__u32)P->kids_live);
 	rate = fw_window_add(&P->procs, now, cfg->window_ns);
 	if (fw_become_node(cfg, P, now, a) == FW_RULE_REPLICATOR)
 		return FW_RULE_REPLICATOR;

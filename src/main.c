@@ -638,9 +638,11 @@ static int configure(struct fw_session *s)
 	s->stats_fd = fw_bpf_table_fd(&s->bpf, "stats");
 	s->follow_fd = fw_bpf_table_fd(&s->bpf, "follow");
 	s->state_fd = fw_bpf_table_fd(&s->bpf, "state");
+	s->candidates_fd = fw_bpf_table_fd(&s->bpf, "candidates");
 	s->process_count_fd = fw_bpf_table_fd(&s->bpf, "process_count");
 	/* Exemptions and limits go in before the settings that arm kills. */
 	if (s->procs_fd < 0 || s->stats_fd < 0 || s->follow_fd < 0 || s->state_fd < 0 || s->process_count_fd < 0 ||
+	    s->candidates_fd < 0 ||
 	    (fw_containment(&s->opt) && fw_contain_setup(s) < 0) ||
 	    bpf_update_elem(fw_bpf_table_fd(&s->bpf, "config"), &zero, &cfg, 0) < 0) {
 		fw_fail("cannot configure the probe: %s", strerror(errno));
@@ -786,40 +788,40 @@ static int returns_set(struct fw_session *s, bool on)
 	return 0;
 }
 
-/* Each poll round, with returns on demand: attach them while the probe
- * has lately seen a line that failed creations would convict or has
- * contained (hot_ns), or a spawner that user space finds near a limit;
- * detach them once that is returns_linger_ns old. */
+/* Each poll round, with returns on demand: attach them while containment
+ * acted lately (hot_ns), or while a candidate the probe named lately is
+ * near a limit that binds it (looked at every 100 ms, or at once on a
+ * note); detach them once that is returns_linger_ns old. */
 static void returns_update(struct fw_session *s)
 {
 	uint64_t now = fw_mono_ns(), linger = returns_linger_ns(s);
+	struct fw_candidate c;
 	struct fw_state st;
-	uint32_t zero = 0;
+	uint32_t zero = 0, i;
 	bool wanted, note = s->returns_note;
 
 	s->returns_note = false;
 	if (!s->returns_on_demand || bpf_lookup_elem(s->state_fd, &zero, &st) < 0)
 		return;
 	wanted = st.hot_ns && now - st.hot_ns < linger;
-	/* A spawner that goes on creating is looked at again every 100 ms:
-	 * the returns stay while it stays near its limit. */
-	if (!wanted && st.spawner_ns && now - st.spawner_ns < linger &&
-	    (note || st.spawner != s->spawner_checked ||
-	     now - s->spawner_checked_ns >= 100000000ULL)) {
-		s->spawner_checked = st.spawner;
-		s->spawner_checked_ns = now;
-		if (fw_spawner_near_limit(st.spawner, st.spawner_kids, s->spawner_why,
-					  sizeof(s->spawner_why))) {
-			bool news = !(s->spawner_near_ns && now - s->spawner_near_ns < linger);
-
-			s->spawner_near_ns = now;
-			if (s->opt.verbose && news)
-				fprintf(stderr, FW_PROG ": process %u holds %u live children: %s; "
-					"watching failed creations\n", st.spawner, st.spawner_kids,
-					s->spawner_why);
+	if (!wanted && st.candidate_ns && now - st.candidate_ns < linger &&
+	    (note || now - s->candidate_checked_ns >= 100000000ULL)) {
+		s->candidate_checked_ns = now;
+		for (i = 0; i < FW_CANDIDATES; i++) {
+			if (bpf_lookup_elem(s->candidates_fd, &i, &c) < 0 || !c.tgid || !c.ns ||
+			    now - c.ns >= linger ||
+			    !fw_spawner_near_limit(c.tgid, c.kids, s->candidate_why,
+						   sizeof(s->candidate_why)))
+				continue;
+			if (s->opt.verbose && !(s->candidate_near_ns && now - s->candidate_near_ns < linger))
+				fprintf(stderr, FW_PROG ": process %u (%u live children) is near a limit: "
+					"%s; watching failed creations\n", c.tgid, c.kids,
+					s->candidate_why);
+			s->candidate_near_ns = now;
+			break;
 		}
 	}
-	wanted = wanted || (s->spawner_near_ns && now - s->spawner_near_ns < linger);
+	wanted = wanted || (s->candidate_near_ns && now - s->candidate_near_ns < linger);
 	if (wanted && !s->returns_attached && returns_set(s, true) == 0)
 		s->returns_attaches++;
 	else if (!wanted && s->returns_attached)
@@ -1182,7 +1184,7 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.alert_out = !s.opt.json && (s.opt.events || s.opt.opens) ? stderr : stdout;
 	s.procs_fd = s.stats_fd = s.follow_fd = s.marks_fd = s.doom_count_fd = -1;
-	s.state_fd = s.process_count_fd = -1;
+	s.state_fd = s.process_count_fd = s.candidates_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
 	rc = learn_kernel(&s, &k, argv[0]);

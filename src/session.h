@@ -41,13 +41,13 @@ struct fw_session {
 	bool returns_note;         /* the probe asked (FW_NOTE_RETURNS) this round */
 	int state_fd;
 	int process_count_fd;
+	int candidates_fd;
 	uint64_t returns_attaches;    /* times attached on demand */
 	uint64_t returns_since;       /* CLOCK_MONOTONIC ns attached, while attached */
 	uint64_t returns_ns;          /* ns attached in all, before the current attach */
-	uint64_t spawner_near_ns;     /* when a spawner was last found near a limit */
-	uint64_t spawner_checked_ns;
-	uint32_t spawner_checked;     /* its tgid */
-	char spawner_why[256];        /* what it was near */
+	uint64_t candidate_near_ns;   /* when a candidate was last found near a limit */
+	uint64_t candidate_checked_ns;
+	char candidate_why[256];        /* what it was near */
 	int procs_fd, stats_fd, follow_fd;
 	uint64_t alerts;      /* alerts printed */
 	uint64_t events;      /* event records printed */
