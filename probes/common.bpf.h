@@ -50,8 +50,10 @@ static __always_inline struct fw_proc *fw_rec_get(u32 k)
 	if (!k)
 		return 0;
 	r = fw_slot(k, 0);
-	if (!r || r->tgid == k || !r->moved)
-		return r && r->tgid == k ? r : 0;
+	if (!r || r->tgid == k)
+		return r;
+	if (!r->moved)
+		return 0; /* nothing of its first choice sits elsewhere */
 	r = fw_slot(k, 1);
 	if (!r || r->tgid == k)
 		return r;

@@ -234,6 +234,13 @@ struct fw_candidate {
 #define FW_PROC_SLOTS (1u << FW_PROC_SLOT_BITS)
 #define FW_PROC_CHOICES 3
 
+/* Slots of the probe's doom_count array: dooms the probe made, dooms user
+ * space lifted, dooms the probe dropped (their root's pid went to a new
+ * process). MADE == LIFTED + DROPPED: none is active. One writer each. */
+#define FW_DOOMS_MADE 0
+#define FW_DOOMS_LIFTED 1
+#define FW_DOOMS_DROPPED 2
+
 /* Words of the kernel-thread bitmap: pids up to PID_MAX_LIMIT (4M). */
 #define FW_KTHREAD_WORDS 65536
 

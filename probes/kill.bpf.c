@@ -24,9 +24,8 @@
 #ifdef FW_KILL
 #define FW_SIGKILL 9
 
-/* [0]: dooms the probe made; [1]: dooms user space lifted; [2]: dooms the
- * probe dropped (their root's pid went to a new process). [0] == [1] + [2]:
- * none is active, and nobody pays for looking. One writer each. */
+/* Indexed by FW_DOOMS_* (forkwatch_logic.h): while MADE == LIFTED +
+ * DROPPED no doom is active, and nobody pays for looking. */
 BPF_ARRAY(doom_count, u64, 3);
 BPF_HASH(protected, u32, u8, 1024);            /* the tool and its ancestors */
 /* Kernel threads found at start, one bit per pid: an exit clears its bit
@@ -115,7 +114,7 @@ static __always_inline int fw_never_killed(u32 tgid)
 
 static __always_inline int fw_dooms_active(void)
 {
-	u32 made = 0, lifted = 1, dropped = 2;
+	u32 made = FW_DOOMS_MADE, lifted = FW_DOOMS_LIFTED, dropped = FW_DOOMS_DROPPED;
 	u64 *m = doom_count.lookup(&made), *l = doom_count.lookup(&lifted);
 	u64 *d = doom_count.lookup(&dropped);
 
@@ -179,7 +178,7 @@ static __always_inline int fw_contain(const struct fw_config *cfg, struct fw_ale
 	if (marks.insert(&root, &d) != 0)
 		return -1;
 	{
-		u32 made = 0;
+		u32 made = FW_DOOMS_MADE;
 		u64 *m = doom_count.lookup(&made);
 
 		if (m)
@@ -212,7 +211,7 @@ static __always_inline u32 fw_kill_check_fork(const struct fw_config *cfg, u32 t
 	/* A new process starts undoomed, whatever the last holder of its pid
 	 * was (looked at only while dooms are active). */
 	if (fw_dooms_active() && marks.delete(&child) == 0) {
-		u32 dropped = 2;
+		u32 dropped = FW_DOOMS_DROPPED;
 		u64 *d = doom_count.lookup(&dropped);
 
 		if (d)

@@ -77,8 +77,9 @@ static size_t add_member(struct fw_session *s, size_t n, const struct fw_proc *r
 
 /* The array of slots: in batches (one syscall per BATCH slots, kernel
  * 5.6+), else slot by slot. Returns how many members, or -1. */
-static long read_slots(struct fw_session *s, size_t n)
+static long read_slots(struct fw_session *s)
 {
+	size_t n = 0;
 	static struct fw_proc recs[BATCH];
 	static uint32_t keys[BATCH];
 	uint32_t in = 0, out = 0, count, slot;
@@ -112,7 +113,7 @@ long fw_read_members(struct fw_session *s)
 		s->members = calloc(MAX_MEMBERS, sizeof(*s->members));
 	if (!s->members)
 		return -1;
-	return read_slots(s, 0);
+	return read_slots(s);
 }
 
 int fw_record_get(const struct fw_session *s, uint32_t tgid, struct fw_proc *rec)

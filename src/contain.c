@@ -380,7 +380,7 @@ static size_t sweep_list(struct fw_session *s, const struct fw_alert *a, struct 
 /* The doom on root ends: new processes under it live again. */
 static void lift_doom(struct fw_session *s, uint32_t root)
 {
-	uint32_t lifted = 1;
+	uint32_t lifted = FW_DOOMS_LIFTED;
 
 	if (bpf_delete_elem(s->marks_fd, &root) == 0) {
 		s->dooms_lifted++;

@@ -286,24 +286,33 @@ static void load_plan(const struct fw_options *o, struct kernel_facts *k)
 	fw_ksyms_free(&ks);
 }
 
+/* Statistics idx of the per-CPU stats map, summed over the CPUs. vals
+ * holds one 8-byte slot per possible CPU (ncpu of them). */
+static uint64_t stat_total(const struct fw_session *s, uint32_t idx, uint64_t *vals, long ncpu)
+{
+	uint64_t sum = 0;
+	long c;
+
+	if (bpf_lookup_elem(s->stats_fd, &idx, vals) == 0)
+		for (c = 0; c < ncpu; c++)
+			sum += vals[c];
+	return sum;
+}
+
 static void read_stats(const struct fw_session *s, uint64_t *out)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 	uint64_t *vals;
 	uint32_t i;
-	long c;
 
 	memset(out, 0, sizeof(uint64_t) * FW_STAT_COUNT);
 	if (s->stats_fd < 0 || ncpu <= 0)
 		return;
-	/* Per-CPU arrays return one 8-byte slot per possible CPU. */
 	vals = calloc((size_t)ncpu + 64, sizeof(uint64_t));
 	if (!vals)
 		return;
 	for (i = 0; i < FW_STAT_COUNT; i++)
-		if (bpf_lookup_elem(s->stats_fd, &i, vals) == 0)
-			for (c = 0; c < ncpu; c++)
-				out[i] += vals[c];
+		out[i] = stat_total(s, i, vals, ncpu);
 	free(vals);
 }
 
@@ -311,15 +320,13 @@ static void read_stats(const struct fw_session *s, uint64_t *out)
  * count of processes created: the probe does not write it. */
 static void publish_process_count(const struct fw_session *s)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF), c;
-	uint32_t idx = FW_STAT_PROCS, zero = 0;
-	uint64_t vals[FW_MAX_CPUS], sum = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	uint64_t vals[FW_MAX_CPUS], sum;
+	uint32_t zero = 0;
 
-	if (s->stats_fd < 0 || s->process_count_fd < 0 || ncpu <= 0 || ncpu > FW_MAX_CPUS ||
-	    bpf_lookup_elem(s->stats_fd, &idx, vals) < 0)
+	if (s->stats_fd < 0 || s->process_count_fd < 0 || ncpu <= 0 || ncpu > FW_MAX_CPUS)
 		return;
-	for (c = 0; c < ncpu; c++)
-		sum += vals[c];
+	sum = stat_total(s, FW_STAT_PROCS, vals, ncpu);
 	bpf_update_elem(s->process_count_fd, &zero, &sum, 0);
 }
 

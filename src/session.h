@@ -58,7 +58,7 @@ struct fw_session {
 
 	/* Containment. */
 	int marks_fd;
-	int doom_count_fd;           /* [1]: dooms lifted, which user space alone writes */
+	int doom_count_fd;           /* [FW_DOOMS_LIFTED] user space alone writes */
 	uint64_t dooms_lifted;
 	struct fw_cgroup_allow cgroups[FW_MAX_CGROUPS];
 	uint32_t protected_pids[64]; /* the tool and its ancestors */

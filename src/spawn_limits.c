@@ -155,9 +155,29 @@ static uint64_t tasks_in_system(void)
 	return total;
 }
 
+/* The mount point of the pids hierarchy (v1) or of cgroup2 (!v1): read
+ * from /proc/self/mountinfo once, since it is looked up every 100 ms while
+ * a candidate is active. 0, or -1 when there is none. */
+static int cgroup_mount(bool v1, char *out, size_t len)
+{
+	static char mountinfo[65536], found[2][512];
+	static int known[2]; /* 0 not looked for, 1 found, -1 none */
+	int k = v1 ? 1 : 0;
+
+	if (!known[k]) {
+		known[k] = fw_read_small_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) > 0 &&
+					   fw_cgroup_mount(mountinfo, v1, found[k], sizeof(found[k])) == 0
+				   ? 1
+				   : -1;
+	}
+	if (known[k] < 0 || strlen(found[k]) >= len)
+		return -1;
+	snprintf(out, len, "%s", found[k]);
+	return 0;
+}
+
 static bool cgroup_near(uint32_t pid, char *why, size_t len)
 {
-	static char mountinfo[65536];
 	char path[64], text[8192], rel[4096], mnt[512], dir[4096 + 512], file[4096 + 600];
 	uint64_t max, cur;
 	int kind;
@@ -165,8 +185,7 @@ static bool cgroup_near(uint32_t pid, char *why, size_t len)
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/cgroup", pid);
 	if (fw_read_small_file(path, text, sizeof(text)) <= 0 ||
 	    (kind = fw_cgroup_pids_path(text, rel, sizeof(rel))) == 0 ||
-	    fw_read_small_file("/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) <= 0 ||
-	    fw_cgroup_mount(mountinfo, kind == 1, mnt, sizeof(mnt)) < 0)
+	    cgroup_mount(kind == 1, mnt, sizeof(mnt)) < 0)
 		return false;
 	snprintf(dir, sizeof(dir), "%s%s", mnt, strcmp(rel, "/") ? rel : "");
 	/* Its cgroup and every ancestor up to the mount: the tightest binds. */
