@@ -1085,6 +1085,10 @@ static void run(struct fw_session *s)
 			s->lost_events_reported = lost;
 			next_lost = now + LOST_REPORT_PERIOD_NS;
 		}
+		/* The wall clock is set and stepped (NTP, a resumed VM) under
+		 * CLOCK_MONOTONIC, which the kernel stamps records with: each
+		 * round's records get the offset of now, as a daemon's clock should. */
+		s->wall_offset = now_wall() - (double)fw_mono_ns() / 1e9;
 		fw_bpf_poll(&s->bpf, timeout);
 		if (s->opt.events || s->opt.opens)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
