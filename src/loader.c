@@ -2,16 +2,21 @@
 #define _GNU_SOURCE
 #include "loader.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <bcc/bcc_common.h>
+#include <bcc/bcc_common.h> /* prototypes only: libbcc is loaded in the helper */
 #include <bcc/libbpf.h>
 #include <bcc/perf_reader.h>
 #include <linux/if_link.h>
@@ -73,70 +78,322 @@ static void quiet_end(struct fw_bpf *b, struct quiet *q)
 	}
 }
 
-/* On a fatal error LLVM ends the process from inside the compiler
- * ("LLVM ERROR: ...", then exit(1)), with stderr quieted. This exit hook
- * says why, in one line, with the exit code of a failed compile. */
+/*
+ * The compiler runs in a helper: a child of the watcher that loads libbcc
+ * (and with it clang and LLVM, about 130 MB while compiling) with dlopen,
+ * compiles the probe, and hands the watcher each program it loads and each
+ * map it asks for, as file descriptors over a socket (SCM_RIGHTS), until
+ * fw_bpf_release_compiler ends it. The watcher links only libbcc_bpf
+ * (attach, perf buffers, map calls): no LLVM is ever mapped in the
+ * long-lived process. libbcc stays the loader.
+ */
+enum helper_op { HELPER_LOAD = 1, HELPER_TABLE };
+
+struct helper_req {
+	int op;
+	int prog_type;
+	char name[64];
+};
+
+struct helper_rep {
+	int rc;       /* 0, or -1 with err and msg */
+	int err;
+	int aborted;  /* LLVM ended the compile (a fatal error) */
+	char msg[512];
+};
+
+/* One message, with fd attached when fd >= 0. */
+static int helper_send(int sock, const void *buf, size_t len, int fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(ctl, 0, sizeof(ctl));
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* One message of exactly len bytes; *fd the one attached, else -1.
+ * Returns -1 at end of file or on a short message. */
+static int helper_recv(int sock, void *buf, size_t len, int *fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	do
+		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (c = CMSG_FIRSTHDR(&m); n > 0 && c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (fd && *fd < 0)
+				*fd = got;
+			else
+				close(got);
+		}
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* On a fatal error LLVM ends the helper from inside the compiler ("LLVM
+ * ERROR: ...", then exit(1)), with stderr quieted. This exit hook sends
+ * why to the watcher before the helper goes. */
 static struct {
 	struct fw_bpf *b;
 	struct quiet *q;
+	int sock;
 } compiling;
 
 static void compile_aborted(void)
 {
 	struct fw_bpf *b = compiling.b;
+	struct helper_rep rep = { .rc = -1, .aborted = 1 };
 
 	if (!b)
 		return;
 	compiling.b = NULL;
 	quiet_end(b, compiling.q);
-	fprintf(stderr, "%s: the BPF compiler aborted while compiling the probe%s%s%s\n",
-		program_invocation_short_name,
-		b->last_error[0] ? ": " : "", b->last_error,
-		b->verbose ? "" : " (-v shows its messages)");
+	snprintf(rep.msg, sizeof(rep.msg), "%s", b->last_error);
+	helper_send(compiling.sock, &rep, sizeof(rep), -1);
 	_exit(FW_EXIT_BPF);
+}
+
+/* libbcc's calls, as the helper finds them in libbcc.so.0. */
+struct bcc_calls {
+	__typeof__(&bpf_module_create_c_from_string) create;
+	__typeof__(&bpf_function_start) function_start;
+	__typeof__(&bpf_function_size) function_size;
+	__typeof__(&bpf_module_license) license;
+	__typeof__(&bpf_module_kern_version) kern_version;
+	__typeof__(&bcc_func_load) func_load;
+	__typeof__(&bpf_table_fd) table_fd;
+};
+
+static const char *bcc_calls_find(void *lib, struct bcc_calls *c)
+{
+#define FIND(field, symbol)                                  \
+	do {                                                 \
+		*(void **)&c->field = dlsym(lib, #symbol);   \
+		if (!c->field)                               \
+			return #symbol;                      \
+	} while (0)
+	FIND(create, bpf_module_create_c_from_string);
+	FIND(function_start, bpf_function_start);
+	FIND(function_size, bpf_function_size);
+	FIND(license, bpf_module_license);
+	FIND(kern_version, bpf_module_kern_version);
+	FIND(func_load, bcc_func_load);
+	FIND(table_fd, bpf_table_fd);
+#undef FIND
+	return NULL;
+}
+
+/* The helper: compile, say how it went, then answer until the watcher
+ * closes its end. Never returns. */
+static void helper_main(int sock, const char *source, const char **cflags, int ncflags,
+			bool verbose)
+{
+	struct fw_bpf hb = { .verbose = verbose };
+	struct helper_rep rep = { .rc = -1 };
+	struct helper_req req;
+	struct bcc_calls bcc;
+	const char *missing;
+	struct quiet q;
+	void *lib, *mod;
+
+	prctl(PR_SET_NAME, "fw-compile", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	lib = dlopen("libbcc.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(rep.msg, sizeof(rep.msg), "cannot load libbcc: %s", dlerror());
+		helper_send(sock, &rep, sizeof(rep), -1);
+		_exit(FW_EXIT_BPF);
+	}
+	missing = bcc_calls_find(lib, &bcc);
+	if (missing) {
+		snprintf(rep.msg, sizeof(rep.msg), "libbcc.so.0 has no %s", missing);
+		helper_send(sock, &rep, sizeof(rep), -1);
+		_exit(FW_EXIT_BPF);
+	}
+	atexit(compile_aborted);
+	quiet_begin(&hb, &q);
+	compiling.b = &hb;
+	compiling.q = &q;
+	compiling.sock = sock;
+	mod = bcc.create(source, 0, cflags, ncflags, true, NULL);
+	compiling.b = NULL;
+	quiet_end(&hb, &q);
+	rep.rc = mod ? 0 : -1;
+	snprintf(rep.msg, sizeof(rep.msg), "%s", hb.last_error);
+	if (helper_send(sock, &rep, sizeof(rep), -1) < 0 || !mod)
+		_exit(FW_EXIT_BPF);
+	while (helper_recv(sock, &req, sizeof(req), NULL) == 0) {
+		int fd = -1;
+
+		req.name[sizeof(req.name) - 1] = '\0';
+		memset(&rep, 0, sizeof(rep));
+		hb.last_error[0] = '\0';
+		if (req.op == HELPER_LOAD) {
+			void *start = bcc.function_start(mod, req.name);
+
+			if (!start) {
+				snprintf(hb.last_error, sizeof(hb.last_error),
+					 "no function %s in the probe", req.name);
+				errno = ENOENT;
+			} else {
+				quiet_begin(&hb, &q);
+				fd = bcc.func_load(mod, req.prog_type, req.name, start,
+						   (int)bcc.function_size(mod, req.name),
+						   bcc.license(mod), bcc.kern_version(mod), 0, NULL, 0,
+						   NULL, -1);
+				quiet_end(&hb, &q);
+			}
+		} else if (req.op == HELPER_TABLE) {
+			fd = bcc.table_fd(mod, req.name);
+			if (fd < 0) {
+				snprintf(hb.last_error, sizeof(hb.last_error), "no map %s in the probe",
+					 req.name);
+				errno = ENOENT;
+			}
+		} else {
+			errno = EINVAL;
+		}
+		rep.rc = fd < 0 ? -1 : 0;
+		rep.err = fd < 0 ? errno : 0;
+		snprintf(rep.msg, sizeof(rep.msg), "%s", hb.last_error);
+		if (helper_send(sock, &rep, sizeof(rep), fd) < 0)
+			break;
+		if (req.op == HELPER_LOAD && fd >= 0)
+			close(fd); /* the watcher has its own now; maps stay the module's */
+	}
+	_exit(0); /* the module's maps go with it; the watcher holds its own fds */
+}
+
+/* A request to the helper: the fd it answers with, or -1 (b->last_error
+ * and errno say why). */
+static int helper_ask(struct fw_bpf *b, int op, int prog_type, const char *name)
+{
+	struct helper_req req = { .op = op, .prog_type = prog_type };
+	struct helper_rep rep;
+	int fd;
+
+	if (b->helper_pid <= 0) {
+		snprintf(b->last_error, sizeof(b->last_error), "the compiler was already released");
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(req.name, sizeof(req.name), "%s", name);
+	if (helper_send(b->helper_sock, &req, sizeof(req), -1) < 0 ||
+	    helper_recv(b->helper_sock, &rep, sizeof(rep), &fd) < 0) {
+		snprintf(b->last_error, sizeof(b->last_error), "the compiler helper is gone");
+		errno = EPIPE;
+		return -1;
+	}
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	if (rep.rc < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (rep.msg[0])
+			snprintf(b->last_error, sizeof(b->last_error), "%s", rep.msg);
+		errno = rep.err ? rep.err : EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* Waits for the helper to go, keeping its peak memory. */
+static void helper_reap(struct fw_bpf *b)
+{
+	struct rusage ru;
+	int status;
+
+	if (b->helper_pid <= 0)
+		return; /* never started (a zeroed fw_bpf), or gone */
+	close(b->helper_sock);
+	b->helper_sock = -1;
+	while (wait4(b->helper_pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	b->helper_maxrss_kb = ru.ru_maxrss;
+	b->helper_pid = 0;
 }
 
 int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
 		   bool verbose)
 {
-	static bool hooked;
-	struct quiet q;
+	struct helper_rep rep;
+	int sv[2];
+	pid_t pid;
 
 	memset(b, 0, sizeof(*b));
 	b->verbose = verbose;
-	if (!hooked)
-		hooked = atexit(compile_aborted) == 0;
-	quiet_begin(b, &q);
-	compiling.b = b;
-	compiling.q = &q;
-	b->mod = bpf_module_create_c_from_string(source, 0, cflags, ncflags, true, NULL);
-	compiling.b = NULL;
-	quiet_end(b, &q);
-	return b->mod ? 0 : -1;
+	b->helper_sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(b->last_error, sizeof(b->last_error), "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL); /* nothing buffered is written twice */
+	pid = fork();
+	if (pid < 0) {
+		snprintf(b->last_error, sizeof(b->last_error), "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		helper_main(sv[1], source, cflags, ncflags, verbose);
+	}
+	close(sv[1]);
+	b->helper_sock = sv[0];
+	b->helper_pid = pid;
+	if (helper_recv(b->helper_sock, &rep, sizeof(rep), NULL) < 0) {
+		snprintf(b->last_error, sizeof(b->last_error),
+			 "the compiler helper ended before it answered");
+		helper_reap(b);
+		return -1;
+	}
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	if (rep.rc == 0)
+		return 0;
+	if (rep.aborted)
+		snprintf(b->last_error, sizeof(b->last_error), "the BPF compiler aborted%s%.400s%s",
+			 rep.msg[0] ? ": " : "", rep.msg, verbose ? "" : " (-v shows its messages)");
+	else
+		snprintf(b->last_error, sizeof(b->last_error), "%s", rep.msg);
+	helper_reap(b);
+	return -1;
 }
 
 static int load(struct fw_bpf *b, const char *fn, int prog_type)
 {
-	struct quiet q;
 	size_t i;
 	int fd;
 
 	for (i = 0; i < b->nprogs; i++)
 		if (!strcmp(b->progs[i].fn, fn))
 			return b->progs[i].fd;
-	if (!b->mod) {
-		snprintf(b->last_error, sizeof(b->last_error), "the compiler was already released");
+	if (b->nprogs == FW_MAX_ATTACH) {
+		snprintf(b->last_error, sizeof(b->last_error), "too many programs");
 		return -1;
 	}
-	if (b->nprogs == FW_MAX_ATTACH || !bpf_function_start(b->mod, fn)) {
-		snprintf(b->last_error, sizeof(b->last_error), "no function %s in the probe", fn);
-		return -1;
-	}
-	quiet_begin(b, &q);
-	fd = bcc_func_load(b->mod, prog_type, fn, bpf_function_start(b->mod, fn),
-			   (int)bpf_function_size(b->mod, fn), bpf_module_license(b->mod),
-			   bpf_module_kern_version(b->mod), 0, NULL, 0, NULL, -1);
-	quiet_end(b, &q);
+	fd = helper_ask(b, HELPER_LOAD, prog_type, fn);
 	if (fd < 0)
 		return -1;
 	snprintf(b->progs[b->nprogs].fn, sizeof(b->progs[0].fn), "%s", fn);
@@ -319,12 +576,9 @@ int fw_bpf_table_fd(struct fw_bpf *b, const char *table)
 	for (i = 0; i < b->ntables; i++)
 		if (!strcmp(b->tables[i].name, table))
 			return b->tables[i].fd;
-	if (!b->mod || b->ntables == FW_MAX_TABLES || strlen(table) >= sizeof(b->tables[0].name))
+	if (b->ntables == FW_MAX_TABLES || strlen(table) >= sizeof(b->tables[0].name))
 		return -1;
-	fd = bpf_table_fd(b->mod, table);
-	if (fd < 0)
-		return -1;
-	fd = fcntl(fd, F_DUPFD_CLOEXEC, 3); /* the module closes its own on destroy */
+	fd = helper_ask(b, HELPER_TABLE, 0, table);
 	if (fd < 0)
 		return -1;
 	snprintf(b->tables[b->ntables].name, sizeof(b->tables[0].name), "%s", table);
@@ -334,43 +588,7 @@ int fw_bpf_table_fd(struct fw_bpf *b, const char *table)
 
 void fw_bpf_release_compiler(struct fw_bpf *b)
 {
-	char line[512];
-	FILE *maps;
-
-	if (!b->mod)
-		return;
-	bpf_module_destroy(b->mod);
-	b->mod = NULL;
-	malloc_trim(0);
-	maps = fopen("/proc/self/smaps", "re");
-	if (!maps)
-		return;
-	/* Clean, read-only mappings of libbcc and the clang and LLVM
-	 * libraries it compiles with (code, constants): never
-	 * its data, nor relocated pages (Private_Dirty), which would come back
-	 * from the file unrelocated. */
-	{
-		unsigned long start = 0, end = 0, dirty;
-		int candidate = 0;
-
-		while (fgets(line, sizeof(line), maps)) {
-			unsigned long a, z;
-			char perms[8];
-
-			if (sscanf(line, "%lx-%lx %7s", &a, &z, perms) == 3) {
-				candidate = perms[1] != 'w' &&
-					    (strstr(line, "/libbcc.so") || strstr(line, "/libLLVM") ||
-					     strstr(line, "/libclang"));
-				start = a;
-				end = z;
-			} else if (candidate && sscanf(line, "Private_Dirty: %lu kB", &dirty) == 1) {
-				if (dirty == 0)
-					madvise((void *)start, end - start, MADV_DONTNEED);
-				candidate = 0;
-			}
-		}
-	}
-	fclose(maps);
+	helper_reap(b);
 }
 
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
@@ -452,7 +670,5 @@ void fw_bpf_close(struct fw_bpf *b)
 	for (i = 0; i < b->ntables; i++)
 		close(b->tables[i].fd);
 	b->ntables = 0;
-	if (b->mod)
-		bpf_module_destroy(b->mod);
-	b->mod = NULL;
+	helper_reap(b);
 }

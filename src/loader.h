@@ -37,7 +37,9 @@ struct fw_table_fd {
 #define FW_MAX_TABLES 32
 
 struct fw_bpf {
-	void *mod;
+	int helper_sock;      /* to the compiler helper, -1 once released */
+	int helper_pid;
+	long helper_maxrss_kb; /* its peak memory, once it is gone */
 	struct fw_table_fd tables[FW_MAX_TABLES]; /* our own copies of map fds */
 	size_t ntables;
 	bool verbose;
@@ -53,8 +55,11 @@ struct fw_bpf {
 	char last_error[512]; /* the most telling line libbcc printed */
 };
 
-/* Compiles the probe; libbcc's own output is kept back unless verbose,
- * and its most telling line is left in b->last_error. */
+/* Compiles the probe in a helper process (which loads libbcc, clang and
+ * LLVM; the caller never maps them); libbcc's own output is kept back
+ * unless verbose, and its most telling line is left in b->last_error.
+ * Programs and maps are then fetched from the helper as they are needed,
+ * until fw_bpf_release_compiler. */
 int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, int ncflags,
 		   bool verbose);
 /* An entry kprobe, or with ret a return probe (kretprobe). */
@@ -78,12 +83,10 @@ int fw_bpf_detach_fn(struct fw_bpf *b, const char *fn);
 void fw_bpf_detach_kind(struct fw_bpf *b, enum fw_attach_kind kind);
 /* A map's fd, owned by b (it outlives the compiler module). -1 if none. */
 int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
-/* Once everything is attached: frees the compiler (clang and LLVM state,
- * about 30 MB) and unmaps the read-only pages of libbcc, clang and LLVM
- * touched while compiling (about 80 MB; they stay in the page cache,
- * shared, and come back if used). Maps,
- * programs, probes and perf readers are unaffected. No more attaching
- * after this. */
+/* Once every program that may be attached is loaded and every map
+ * fetched: ends the compiler helper (b->helper_maxrss_kb then holds its
+ * peak memory). Maps, programs, probes and perf readers are unaffected;
+ * attaching a loaded program goes on working. */
 void fw_bpf_release_compiler(struct fw_bpf *b);
 typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
 typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);

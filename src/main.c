@@ -1015,7 +1015,7 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 		contain);
 	if (s->opt.json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-				      "s:b, s:b, s:b, s:b, s:b, s:I}",
+				      "s:b, s:b, s:b, s:b, s:b, s:I, s:I}",
 				      "event", "start", "mode", s->use_kprobes ? "kprobe" : "tracepoint",
 				      "probes", s->probes, "returns", s->returns, "opens", opens_what,
 				      "hostname", s->hostname,
@@ -1027,7 +1027,9 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 				      "threads", s->opt.threads, "events", s->opt.events,
 				      "opens_events", s->opt.opens, "kill", s->opt.kill,
 				      "dry_run", s->opt.dry_run,
-				      "limits", (json_int_t)s->opt.n_limits);
+				      "limits", (json_int_t)s->opt.n_limits,
+				      /* the compiler helper's peak memory (it is gone) */
+				      "compiler_peak_kb", (json_int_t)s->bpf.helper_maxrss_kb);
 		fw_print_json(j);
 	} else if (s->opt.events || s->opt.opens) {
 		puts(fw_events_header());
@@ -1238,7 +1240,7 @@ int main(int argc, char **argv)
 		rc = FW_EXIT_USAGE;
 		goto out;
 	}
-	fw_bpf_release_compiler(&s.bpf); /* steady memory: a few MB instead of ~130 */
+	fw_bpf_release_compiler(&s.bpf); /* the compiler helper (clang, LLVM) ends here */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
