@@ -118,11 +118,11 @@ check_list_probes btf
 [ "$QUICK" = 1 ] && run_ctest btf 'syscalls'
 # The examples' BPF-LSM variants: these kernels have the bpf LSM active and
 # BTF is visible here, so file-guard and net-block must deny with EPERM.
-# One guest runs them (vm-test picks the first kernel): 5 minutes of
-# compiles under TCG.
-if [ "$EXAMPLES" = 1 ]; then
+# vm-test splits them across the guests (fwexamples: file_guard, net_block,
+# both comma-separated, or none): minutes of compiles under TCG.
+if [ -n "$EXAMPLES" ] && [ "$EXAMPLES" != none ]; then
 	export EX_EXPECT_MODE=lsm
-	run_ctest btf 'example_(file_guard|net_block)'
+	run_ctest btf "example_(${EXAMPLES//,/|})"
 	unset EX_EXPECT_MODE
 fi
 
