@@ -181,21 +181,24 @@ FW_LOOP
 	return 0;
 }
 
-/* A replicator's verdict from node (record x), the first to reach its
- * rule: an ancestor named before in the episode takes its place, and the
- * naming climbs on from there (fw_name_up). Climbing again from a root
- * named before matters: a bash bomb's root starved after its first fork
- * forks its second half, or exits, only after its first half was named,
- * and the next verdict names the root. Returns FW_RULE_REPLICATOR (a
- * filled), or FW_RULE_NONE when the root has no record. */
-FW_INLINE __u32 fw_verdict_replicator(const struct fw_config *cfg, __u32 node,
-				      const struct fw_proc *x, __u32 threshold, __u64 now,
-				      struct fw_alert *a)
+/* A replicator's verdict from node, the first to reach its rule: an
+ * ancestor named before in the episode takes its place, and the naming
+ * climbs on from there (fw_name_up). Climbing again from a root named
+ * before matters: a bash bomb's root starved after its first fork forks
+ * its second half, or exits, only after its first half was named, and the
+ * next verdict names the root. Returns FW_RULE_REPLICATOR (a filled), or
+ * FW_RULE_NONE when node or the root has no record. */
+FW_INLINE __u32 fw_verdict_replicator(const struct fw_config *cfg, __u32 node, __u32 threshold,
+				      __u64 now, struct fw_alert *a)
 {
-	__u32 above = fw_named_above(x, now, cfg);
-	__u32 root = fw_name_up(above ? above : node, now, cfg);
-	struct fw_proc *named = FW_REC_GET(root);
+	struct fw_proc *x = FW_REC_GET(node), *named;
+	__u32 above, root;
 
+	if (!x)
+		return FW_RULE_NONE;
+	above = fw_named_above(x, now, cfg);
+	root = fw_name_up(above ? above : node, now, cfg);
+	named = FW_REC_GET(root);
 	if (!named)
 		return FW_RULE_NONE;
 	fw_verdict_root(a, FW_RULE_REPLICATOR, root, named, now, cfg);
@@ -213,7 +216,7 @@ FW_INLINE __u32 fw_verdict_replicator(const struct fw_config *cfg, __u32 node,
 FW_INLINE __u32 fw_become_node(const struct fw_config *cfg, struct fw_proc *P, __u64 now,
 			       struct fw_alert *a)
 {
-	struct fw_proc *node, *X = 0;
+	struct fw_proc *X = 0;
 	__u32 root;
 
 	/* The first time: P is a node, and if it is a copy its creator X has
@@ -243,8 +246,7 @@ FW_INLINE __u32 fw_become_node(const struct fw_config *cfg, struct fw_proc *P, _
 	root = fw_climb(cfg, X, now);
 	if (!root)
 		return FW_RULE_NONE;
-	node = FW_REC_GET(root);
-	if (!node || fw_verdict_replicator(cfg, root, node, cfg->rank, now, a) == FW_RULE_NONE)
+	if (fw_verdict_replicator(cfg, root, cfg->rank, now, a) == FW_RULE_NONE)
 		return FW_RULE_NONE;
 	a->window_count = fw_window_estimate(&P->procs, now, cfg->window_ns);
 	return FW_RULE_REPLICATOR;
@@ -414,7 +416,7 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 FW_INLINE __u32 fw_replicator_harm(const struct fw_config *cfg, __u32 p, __u64 now,
 				   struct fw_alert *a)
 {
-	struct fw_proc *x = FW_REC_GET(p), *q, *node;
+	struct fw_proc *x = FW_REC_GET(p), *q;
 	__u32 xt = p, best = 0, i;
 
 FW_LOOP
@@ -432,10 +434,7 @@ FW_LOOP
 	}
 	if (!best)
 		return FW_RULE_NONE;
-	node = FW_REC_GET(best);
-	if (!node)
-		return FW_RULE_NONE;
-	return fw_verdict_replicator(cfg, best, node, FW_HARM_RANK, now, a);
+	return fw_verdict_replicator(cfg, best, FW_HARM_RANK, now, a);
 }
 
 /* Process p (uid, command comm) tried to create at now and failed: no task

@@ -322,15 +322,18 @@ static int helper_ask(struct fw_bpf *b, int op, int prog_type, const char *name)
 static void helper_reap(struct fw_bpf *b)
 {
 	struct rusage ru;
+	pid_t got;
 	int status;
 
 	if (b->helper_pid <= 0)
 		return; /* never started (a zeroed fw_bpf), or gone */
 	close(b->helper_sock);
 	b->helper_sock = -1;
-	while (wait4(b->helper_pid, &status, 0, &ru) < 0 && errno == EINTR)
-		;
-	b->helper_maxrss_kb = ru.ru_maxrss;
+	do
+		got = wait4(b->helper_pid, &status, 0, &ru);
+	while (got < 0 && errno == EINTR);
+	if (got == b->helper_pid)
+		b->helper_maxrss_kb = ru.ru_maxrss;
 	b->helper_pid = 0;
 }
 

@@ -100,6 +100,12 @@ static double now_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Wall clock minus CLOCK_MONOTONIC (what bpf_ktime_get_ns stamps). */
+static double wall_offset_now(void)
+{
+	return now_wall() - (double)fw_mono_ns() / 1e9;
+}
+
 /* Marks the open file descriptors (below max) in set. */
 static void open_fds(unsigned char *set, int max)
 {
@@ -1090,7 +1096,7 @@ static void run(struct fw_session *s)
 		/* The wall clock is set and stepped (NTP, a resumed VM) under
 		 * CLOCK_MONOTONIC, which the kernel stamps records with: each
 		 * round's records get the offset of now, as a daemon's clock should. */
-		s->wall_offset = now_wall() - (double)fw_mono_ns() / 1e9;
+		s->wall_offset = wall_offset_now();
 		fw_bpf_poll(&s->bpf, timeout);
 		if (s->opt.events || s->opt.opens)
 			fw_bpf_drain(&s->bpf); /* below the wakeup mark */
@@ -1251,7 +1257,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout (| head) ends the run in run() */
 
 	fw_contain_realtime(&s, realtime, sizeof(realtime));
-	s.wall_offset = now_wall() - (double)fw_mono_ns() / 1e9;
+	s.wall_offset = wall_offset_now();
 	announce(&s, opens_what, realtime);
 	s.started = now_wall();
 	run(&s);
