@@ -274,6 +274,15 @@ static void test_format_fields(void)
 	CHECK(!fw_format_has_field(f61, "group_dead")); /* only in print fmt */
 	CHECK(!fw_format_has_field(f618, "dead"));
 	CHECK(!fw_format_has_field("", "pid"));
+
+	/* task_newtask's comm as the probe reads it: a 16-byte array. */
+	CHECK(fw_format_has_decl(f618, "char comm[16]"));
+	CHECK(fw_format_has_decl(f618, "bool group_dead"));
+	CHECK(!fw_format_has_decl(f618, "char comm[8]"));
+	CHECK(!fw_format_has_decl(f618, "char comm"));
+	CHECK(!fw_format_has_decl(f618, "comm[16]"));
+	CHECK(!fw_format_has_decl("\tfield:__data_loc char[] comm;\toffset:12;\n", "char comm[16]"));
+	CHECK(!fw_format_has_decl("", "char comm[16]"));
 }
 
 static void test_containment_options(void)
