@@ -41,6 +41,10 @@ struct fw_metrics_server;
 struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 					   fw_metrics_fill_fn fill, void *cookie, char *err,
 					   size_t errlen);
+/* Stop serving and serve again on the same listening socket: the new
+ * libmicrohttpd thread is made by the caller's thread now, so it has that
+ * thread's (dropped) capabilities. 0, or -1 with err (no server then). */
+int fw_metrics_restart(struct fw_metrics_server *s, char *err, size_t errlen);
 void fw_metrics_stop(struct fw_metrics_server *s);
 
 /* Writes the metrics to path atomically (a temporary file beside it, then

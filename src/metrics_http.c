@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -16,6 +17,7 @@
 
 struct fw_metrics_server {
 	struct MHD_Daemon *daemon;
+	unsigned flags;
 	fw_metrics_fill_fn fill;
 	void *cookie;
 };
@@ -68,6 +70,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return ret;
 }
 
+/* Few, short connections: a scraper, maybe two. Limits keep a misbehaving
+ * client from holding the endpoint or much memory. Listens on addr, or
+ * serves the socket listen_fd when addr is NULL. */
+static struct MHD_Daemon *start(struct fw_metrics_server *s, uint16_t port,
+				const struct sockaddr *addr, MHD_socket listen_fd)
+{
+	if (addr)
+		return MHD_start_daemon(s->flags, port, NULL, NULL, on_request, s,
+					MHD_OPTION_SOCK_ADDR, addr,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+					MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+					MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+					MHD_OPTION_END);
+	return MHD_start_daemon(s->flags, 0, NULL, NULL, on_request, s,
+				MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+				MHD_OPTION_END);
+}
+
 struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 					   fw_metrics_fill_fn fill, void *cookie, char *err,
 					   size_t errlen)
@@ -76,7 +101,6 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 	struct fw_metrics_server *s;
 	struct addrinfo *ai = NULL;
 	char port_text[8];
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	int r;
 
 	snprintf(port_text, sizeof(port_text), "%u", port);
@@ -86,25 +110,20 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 			 gai_strerror(r));
 		return NULL;
 	}
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		freeaddrinfo(ai);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* ITC: the daemon can be quiesced and its socket handed on
+	 * (fw_metrics_restart). */
+	s->flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	if (ai->ai_family == AF_INET6)
+		s->flags |= MHD_USE_IPv6;
 	s->fill = fill;
 	s->cookie = cookie;
-	/* Few, short connections: a scraper, maybe two. Limits keep a
-	 * misbehaving client from holding the endpoint or much memory. */
-	s->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
-				     MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				     MHD_OPTION_END);
+	s->daemon = start(s, port, ai->ai_addr, MHD_INVALID_SOCKET);
 	freeaddrinfo(ai);
 	if (!s->daemon) {
 		snprintf(err, errlen,
@@ -116,10 +135,30 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 	return s;
 }
 
+int fw_metrics_restart(struct fw_metrics_server *s, char *err, size_t errlen)
+{
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+
+	if (fd == MHD_INVALID_SOCKET) {
+		snprintf(err, errlen, "--metrics-addr: cannot hand the listening socket on");
+		return -1;
+	}
+	/* Connections that arrive meanwhile wait in the socket's backlog. */
+	MHD_stop_daemon(s->daemon);
+	s->daemon = start(s, 0, NULL, fd);
+	if (!s->daemon) {
+		close(fd);
+		snprintf(err, errlen, "--metrics-addr: cannot serve again after the privilege drop");
+		return -1;
+	}
+	return 0;
+}
+
 void fw_metrics_stop(struct fw_metrics_server *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->daemon);
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
 	free(s);
 }
