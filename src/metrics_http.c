@@ -41,31 +41,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **state)
 {
-	static const char not_found[] = "not found: try GET /metrics\n";
 	struct fw_metrics_server *s = cls;
-	struct fw_metrics m;
-	char *buf;
+	struct fw_http_answer a;
+	char *buf = NULL;
 	enum MHD_Result ret;
-	int n;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)state;
-	if ((strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) ||
-	    strcmp(url, "/metrics") != 0)
-		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", not_found,
-			     sizeof(not_found) - 1);
-	memset(&m, 0, sizeof(m));
-	buf = malloc(MAX_BODY);
-	if (!buf || s->fill(s->cookie, &m) < 0 || (n = fw_metrics_render(&m, buf, MAX_BODY)) < 0) {
-		static const char broken[] = "cannot read the counters\n";
-
-		free(buf);
-		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", broken,
-			     sizeof(broken) - 1);
-	}
-	ret = reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, (size_t)n);
+	/* What is answered is decided in metrics.c (fuzzed there). */
+	if (fw_metrics_wanted(method, url))
+		buf = malloc(MAX_BODY);
+	fw_metrics_answer(method, url, s->fill, s->cookie, buf, MAX_BODY, &a);
+	ret = reply(c, a.status, a.content_type, a.body, a.len);
 	free(buf);
 	return ret;
 }
