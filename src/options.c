@@ -134,8 +134,7 @@ static const char usage[] =
 "\n"
 "Exit status: 0 ok, 1 not root, 2 bad command line, 3 log, textfile or\n"
 "metrics address not usable, 4 no kernel headers, 5 probe could not be\n"
-"compiled, loaded or attached, 6 the privilege drop failed, or a syscall\n"
-"outside the seccomp allow-list was refused (a bug: please report it).\n";
+"compiled, loaded or attached.\n";
 
 enum {
 	OPT_THREADS = 256,
