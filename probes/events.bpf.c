@@ -36,7 +36,8 @@ static __always_inline int fw_followed(const struct fw_config *cfg, u32 tgid)
  * event record when asked. ppid: the new task's parent process where the
  * caller knows it. */
 static __always_inline void fw_event_task(void *ctx, const struct fw_config *cfg, u64 now,
-					  u64 id, u32 child, u32 syscall, int is_thread, u32 ppid)
+					  u64 id, u32 child, u32 syscall, int is_thread, u32 ppid,
+					  u32 uid, const char *comm)
 {
 	u32 tgid = id >> 32;
 	int followed = 0;
@@ -52,8 +53,8 @@ static __always_inline void fw_event_task(void *ctx, const struct fw_config *cfg
 	}
 	if (!(cfg->events & (is_thread ? FW_EV_THREAD : FW_EV_PROCESS)))
 		return;
-	e.uid = (u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(&e.comm, sizeof(e.comm));
+	e.uid = uid;
+	__builtin_memcpy(e.comm, comm, sizeof(e.comm));
 	if (!fw_filter_pass(cfg, followed, e.uid, e.comm))
 		return;
 	e.ts_ns = now;

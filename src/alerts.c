@@ -15,6 +15,7 @@
 
 #include "output.h"
 #include "session.h"
+#include "spawn_limits.h"
 #include "util.h"
 
 #define MAX_MEMBERS FW_PROC_SLOTS /* every record fits */
@@ -54,14 +55,11 @@ void fw_proc_comm(uint32_t pid, char *out, size_t len)
 
 uint32_t fw_proc_ppid(uint32_t pid)
 {
-	char path[64], buf[1024], *close_paren;
-	unsigned ppid;
+	char path[64], buf[1024];
+	uint32_t ppid;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	close_paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
-	if (!close_paren || sscanf(close_paren + 1, " %*c %u", &ppid) != 1)
+	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0 || fw_stat_ppid(buf, &ppid) < 0)
 		return 0;
 	return ppid;
 }
@@ -212,18 +210,16 @@ void fw_on_alert(void *cookie, void *data, int size)
 	struct fw_session *s = cookie;
 	struct fw_alert a;
 
-	/* A record from the kernel is checked before it is read: whole, and of
-	 * a kind and action this build knows. */
-	if (size < (int)sizeof(a))
-		return;
-	memcpy(&a, data, sizeof(a));
-	if (a.kind == FW_NOTE_RETURNS) {
+	switch (fw_decode_alert(data, size, &a)) {
+	case FW_ALERT_NOTE_RETURNS:
 		s->returns_note = true; /* run() attaches them after this round */
 		return;
-	}
-	if (a.kind == FW_RULE_NONE || a.kind >= FW_RULES || a.action > FW_ACT_SPARED)
+	case FW_ALERT_VERDICT:
+		report(s, &a);
 		return;
-	report(s, &a);
+	case FW_ALERT_REJECTED:
+		return;
+	}
 }
 
 void fw_run_pending_kills(struct fw_session *s)

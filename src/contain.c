@@ -20,6 +20,7 @@
 #include <bcc/libbpf.h>
 
 #include "session.h"
+#include "spawn_limits.h"
 #include "util.h"
 
 #define SWEEP_BATCH 512            /* pidfds held at once */
@@ -31,17 +32,12 @@
 
 static int cgroup2_mount(char *out, size_t len)
 {
-	char dev[256], dir[4096], type[64];
 	FILE *f = fopen("/proc/mounts", "re");
-	int found = -1;
+	int found;
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3)
-		if (!strcmp(type, "cgroup2") && snprintf(out, len, "%s", dir) < (int)len) {
-			found = 0;
-			break;
-		}
+	found = fw_mounts_cgroup2(f, out, len);
 	fclose(f);
 	return found;
 }
@@ -80,7 +76,7 @@ int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 	}
 	mlen = strlen(mnt);
 	for (i = 0; i < s->opt.n_allow_cgroup; i++) {
-		const char *arg = s->opt.allow_cgroup[i], *rel = arg, *p;
+		const char *arg = s->opt.allow_cgroup[i], *rel = arg;
 		struct fw_cgroup_allow *c = &s->cgroups[i];
 		struct stat st;
 
@@ -94,13 +90,7 @@ int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 			return -1;
 		}
 		snprintf(c->rel, sizeof(c->rel), "%s", rel);
-		/* Trailing slashes are not levels. */
-		while (strlen(c->rel) > 1 && c->rel[strlen(c->rel) - 1] == '/')
-			c->rel[strlen(c->rel) - 1] = '\0';
-		c->level = 0;
-		for (p = c->rel; *p; p++)
-			if (*p == '/' && p[1] && p[1] != '/')
-				c->level++;
+		c->level = fw_cgroup_rel_level(c->rel);
 	}
 	return 0;
 }
@@ -115,12 +105,11 @@ static int map_put(struct fw_session *s, const char *name, const void *key, cons
 /* /proc/PID/stat: the flags word (field 9), or 0. */
 static unsigned long proc_flags(uint32_t pid)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024];
 	unsigned long flags;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+	if (fw_read_small_file(path, buf, sizeof(buf)) <= 0 || fw_stat_flags(buf, &flags) < 0)
 		return 0;
 	return flags;
 }
@@ -229,7 +218,7 @@ void fw_contain_realtime(struct fw_session *s, char *desc, size_t len)
  * swept); a tree root is checked for that apart. */
 static int exempt_pid(const struct fw_session *s, uint32_t pid)
 {
-	char path[64], buf[4096], comm[FW_COMM_LEN + 1], *line;
+	char path[64], buf[4096], comm[FW_COMM_LEN + 1];
 	size_t i;
 
 	if (pid <= 2)
@@ -247,34 +236,23 @@ static int exempt_pid(const struct fw_session *s, uint32_t pid)
 		}
 	}
 	if (s->opt.n_allow_uid) {
-		unsigned uid;
+		uint32_t uid;
 
 		snprintf(path, sizeof(path), "/proc/%u/status", pid);
-		if (fw_read_small_file(path, buf, sizeof(buf)) > 0 && (line = strstr(buf, "\nUid:")) &&
-		    sscanf(line + 5, "%u", &uid) == 1)
+		if (fw_read_small_file(path, buf, sizeof(buf)) > 0 && fw_status_uid(buf, &uid) == 0)
 			for (i = 0; i < s->opt.n_allow_uid; i++)
 				if (s->opt.allow_uid[i] == uid)
 					return 1;
 	}
 	if (s->opt.n_allow_cgroup) {
+		char *cg = NULL;
+
 		snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-		/* The v2 line, "0::/path", first or later in the file. */
-		line = NULL;
 		if (fw_read_small_file(path, buf, sizeof(buf)) > 0)
-			line = !strncmp(buf, "0::", 3) ? buf + 3 : strstr(buf, "\n0::");
-		if (line) {
-			char *cg = line[0] == '\n' ? line + 4 : line;
-
-			cg[strcspn(cg, "\n")] = '\0';
-			for (i = 0; i < s->opt.n_allow_cgroup; i++) {
-				const char *rel = s->cgroups[i].rel;
-				size_t n = strlen(rel);
-
-				if (!strcmp(rel, "/") || !strcmp(cg, rel) ||
-				    (!strncmp(cg, rel, n) && cg[n] == '/'))
-					return 1;
-			}
-		}
+			cg = fw_cgroup_v2_path(buf);
+		for (i = 0; cg && i < s->opt.n_allow_cgroup; i++)
+			if (fw_cgroup_within(cg, s->cgroups[i].rel))
+				return 1;
 	}
 	return 0;
 }

@@ -17,44 +17,39 @@
 void fw_on_event(void *cookie, void *data, int size)
 {
 	struct fw_session *s = cookie;
+	union fw_event_record r;
 	char line[2048];
-	uint32_t type;
+	uint32_t type = fw_decode_event(data, size, &r);
 	double wall;
 
-	if (size < (int)(sizeof(uint64_t) + sizeof(uint32_t)))
-		return;
-	memcpy(&type, (char *)data + sizeof(uint64_t), sizeof(type));
-	if (type == FW_EVENT_OPEN && size >= (int)sizeof(struct fw_open_event)) {
-		struct fw_open_event e;
+	if (type == FW_EVENT_OPEN) {
+		const struct fw_open_event *e = &r.open;
 
-		memcpy(&e, data, sizeof(e));
-		wall = s->wall_offset + (double)e.ts_ns / 1e9;
+		wall = s->wall_offset + (double)e->ts_ns / 1e9;
 		if (s->opt.json) {
-			fw_print_json(fw_open_event_json(&e, wall));
+			fw_print_json(fw_open_event_json(e, wall));
 		} else {
-			fw_format_open_event(&e, wall, line, sizeof(line));
+			fw_format_open_event(e, wall, line, sizeof(line));
 			fputs(line, stdout);
 			fputc('\n', stdout);
 		}
-	} else if ((type == FW_EVENT_PROCESS || type == FW_EVENT_THREAD) &&
-		   size >= (int)sizeof(struct fw_task_event)) {
-		struct fw_task_event e;
+	} else if (type == FW_EVENT_PROCESS || type == FW_EVENT_THREAD) {
+		const struct fw_task_event *e = &r.task;
 		uint32_t ppid;
 
-		memcpy(&e, data, sizeof(e));
-		wall = s->wall_offset + (double)e.ts_ns / 1e9;
+		wall = s->wall_offset + (double)e->ts_ns / 1e9;
 		/* The probe knows the parent of what it tracks; for a thread of a
 		 * process older than the tool, /proc does. */
-		ppid = e.ppid ? e.ppid : fw_proc_ppid(e.pid);
+		ppid = e->ppid ? e->ppid : fw_proc_ppid(e->pid);
 		if (s->opt.json) {
-			fw_print_json(fw_task_event_json(&e, wall, ppid));
+			fw_print_json(fw_task_event_json(e, wall, ppid));
 		} else {
-			fw_format_task_event(&e, wall, ppid, line, sizeof(line));
+			fw_format_task_event(e, wall, ppid, line, sizeof(line));
 			fputs(line, stdout);
 			fputc('\n', stdout);
 		}
 	} else {
-		return;
+		return; /* short, or of no type this build knows */
 	}
 	s->events++;
 }

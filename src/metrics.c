@@ -202,6 +202,35 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	return o.overflow ? -1 : (int)o.used;
 }
 
+bool fw_metrics_wanted(const char *method, const char *url)
+{
+	return (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+	       strcmp(url, "/metrics") == 0;
+}
+
+void fw_metrics_answer(const char *method, const char *url, fw_metrics_fill_fn fill,
+		       void *cookie, char *buf, size_t len, struct fw_http_answer *a)
+{
+	static const char not_found[] = "not found: try GET /metrics\n";
+	static const char broken[] = "cannot read the counters\n";
+	struct fw_metrics m;
+	int n;
+
+	if (!fw_metrics_wanted(method, url)) {
+		*a = (struct fw_http_answer){ 404, "text/plain; charset=utf-8", not_found,
+					      sizeof(not_found) - 1 };
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	if (!buf || fill(cookie, &m) < 0 || (n = fw_metrics_render(&m, buf, len)) < 0) {
+		*a = (struct fw_http_answer){ 500, "text/plain; charset=utf-8", broken,
+					      sizeof(broken) - 1 };
+		return;
+	}
+	*a = (struct fw_http_answer){ 200, "text/plain; version=0.0.4; charset=utf-8", buf,
+				      (size_t)n };
+}
+
 int fw_metrics_write_file(const char *path, const struct fw_metrics *m)
 {
 	char tmp[4096], *buf;

@@ -4,6 +4,7 @@
 #ifndef FW_METRICS_H
 #define FW_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,22 @@ void fw_metrics_escape_label(const char *in, char *out, size_t len);
 /* Fills a snapshot at scrape time; called from the HTTP thread. */
 typedef int (*fw_metrics_fill_fn)(void *cookie, struct fw_metrics *m);
 
+/* What the HTTP endpoint answers one request with (metrics_http.c hands
+ * libmicrohttpd's method and URL here and replies as told): GET or HEAD of
+ * /metrics gets the snapshot fill takes, rendered into buf (len bytes; NULL
+ * when it could not be had); anything else gets 404, and a snapshot that
+ * cannot be taken or rendered 500. Pure but for fill. */
+struct fw_http_answer {
+	unsigned status;          /* 200, 404 or 500 */
+	const char *content_type;
+	const char *body;         /* buf, or a static text */
+	size_t len;
+};
+/* Does the request get the metrics (and so a body buffer)? */
+bool fw_metrics_wanted(const char *method, const char *url);
+void fw_metrics_answer(const char *method, const char *url, fw_metrics_fill_fn fill,
+		       void *cookie, char *buf, size_t len, struct fw_http_answer *a);
+
 struct fw_metrics_server;
 
 /* Serves GET /metrics on host:port (any other request: 404). Returns NULL
@@ -41,6 +58,10 @@ struct fw_metrics_server;
 struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 					   fw_metrics_fill_fn fill, void *cookie, char *err,
 					   size_t errlen);
+/* Stop serving and serve again on the same listening socket: the new
+ * libmicrohttpd thread is made by the caller's thread now, so it has that
+ * thread's (dropped) capabilities. 0, or -1 with err (no server then). */
+int fw_metrics_restart(struct fw_metrics_server *s, char *err, size_t errlen);
 void fw_metrics_stop(struct fw_metrics_server *s);
 
 /* Writes the metrics to path atomically (a temporary file beside it, then

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -16,6 +17,7 @@
 
 struct fw_metrics_server {
 	struct MHD_Daemon *daemon;
+	unsigned flags;
 	fw_metrics_fill_fn fill;
 	void *cookie;
 };
@@ -39,33 +41,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **state)
 {
-	static const char not_found[] = "not found: try GET /metrics\n";
 	struct fw_metrics_server *s = cls;
-	struct fw_metrics m;
-	char *buf;
+	struct fw_http_answer a;
+	char *buf = NULL;
 	enum MHD_Result ret;
-	int n;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)state;
-	if ((strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) ||
-	    strcmp(url, "/metrics") != 0)
-		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", not_found,
-			     sizeof(not_found) - 1);
-	memset(&m, 0, sizeof(m));
-	buf = malloc(MAX_BODY);
-	if (!buf || s->fill(s->cookie, &m) < 0 || (n = fw_metrics_render(&m, buf, MAX_BODY)) < 0) {
-		static const char broken[] = "cannot read the counters\n";
-
-		free(buf);
-		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", broken,
-			     sizeof(broken) - 1);
-	}
-	ret = reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, (size_t)n);
+	/* What is answered is decided in metrics.c (fuzzed there). */
+	if (fw_metrics_wanted(method, url))
+		buf = malloc(MAX_BODY);
+	fw_metrics_answer(method, url, s->fill, s->cookie, buf, MAX_BODY, &a);
+	ret = reply(c, a.status, a.content_type, a.body, a.len);
 	free(buf);
 	return ret;
+}
+
+/* Few, short connections: a scraper, maybe two. Limits keep a misbehaving
+ * client from holding the endpoint or much memory. Listens on addr, or
+ * serves the socket listen_fd when addr is NULL. */
+static struct MHD_Daemon *start(struct fw_metrics_server *s, uint16_t port,
+				const struct sockaddr *addr, MHD_socket listen_fd)
+{
+	if (addr)
+		return MHD_start_daemon(s->flags, port, NULL, NULL, on_request, s,
+					MHD_OPTION_SOCK_ADDR, addr,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+					MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+					MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+					MHD_OPTION_END);
+	return MHD_start_daemon(s->flags, 0, NULL, NULL, on_request, s,
+				MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+				MHD_OPTION_END);
 }
 
 struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
@@ -76,7 +90,6 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 	struct fw_metrics_server *s;
 	struct addrinfo *ai = NULL;
 	char port_text[8];
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	int r;
 
 	snprintf(port_text, sizeof(port_text), "%u", port);
@@ -86,25 +99,20 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 			 gai_strerror(r));
 		return NULL;
 	}
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		freeaddrinfo(ai);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* ITC: the daemon can be quiesced and its socket handed on
+	 * (fw_metrics_restart). */
+	s->flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	if (ai->ai_family == AF_INET6)
+		s->flags |= MHD_USE_IPv6;
 	s->fill = fill;
 	s->cookie = cookie;
-	/* Few, short connections: a scraper, maybe two. Limits keep a
-	 * misbehaving client from holding the endpoint or much memory. */
-	s->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
-				     MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				     MHD_OPTION_END);
+	s->daemon = start(s, port, ai->ai_addr, MHD_INVALID_SOCKET);
 	freeaddrinfo(ai);
 	if (!s->daemon) {
 		snprintf(err, errlen,
@@ -116,10 +124,30 @@ struct fw_metrics_server *fw_metrics_serve(const char *host, uint16_t port,
 	return s;
 }
 
+int fw_metrics_restart(struct fw_metrics_server *s, char *err, size_t errlen)
+{
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+
+	if (fd == MHD_INVALID_SOCKET) {
+		snprintf(err, errlen, "--metrics-addr: cannot hand the listening socket on");
+		return -1;
+	}
+	/* Connections that arrive meanwhile wait in the socket's backlog. */
+	MHD_stop_daemon(s->daemon);
+	s->daemon = start(s, 0, NULL, fd);
+	if (!s->daemon) {
+		close(fd);
+		snprintf(err, errlen, "--metrics-addr: cannot serve again after the privilege drop");
+		return -1;
+	}
+	return 0;
+}
+
 void fw_metrics_stop(struct fw_metrics_server *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->daemon);
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
 	free(s);
 }

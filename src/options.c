@@ -45,7 +45,7 @@ static const char usage[] =
 "      --established DURATION a root whose program ran this long before it was\n"
 "                             named is a server or a shell: containment kills\n"
 "                             only what it made in the episode, and a spawner is\n"
-"                             only reported (default 30s, from 1s to 1d)\n"
+"                             only reported (default 30s, from 1s to 1440m)\n"
 "\n"
 "Events (one line per event on stdout; text alerts then go to stderr):\n"
 "  -e, --events               every new process: time, pid, ppid, uid, command,\n"
@@ -134,7 +134,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 ok, 1 not root, 2 bad command line, 3 log, textfile or\n"
 "metrics address not usable, 4 no kernel headers, 5 probe could not be\n"
-"compiled, loaded or attached.\n";
+"compiled, loaded or attached, 6 the privilege drop failed, or a syscall\n"
+"outside the seccomp allow-list was refused (a bug: please report it).\n";
 
 enum {
 	OPT_THREADS = 256,
@@ -358,6 +359,23 @@ static int threshold_arg(const char *name, const char *arg, uint32_t *out, char 
 	return 0;
 }
 
+/* A long option getopt refused: a value given to a flag that takes none
+ * ("--json=1"), or an unknown name. */
+static void flag_error(const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg - 2) : 0;
+	const struct option *o;
+
+	for (o = long_opts; eq && o->name; o++)
+		if (o->has_arg == no_argument && strlen(o->name) == n &&
+		    strncmp(o->name, arg + 2, n) == 0) {
+			fw_snprintf(err, errlen, "option '--%s' takes no value (see --help)", o->name);
+			return;
+		}
+	fw_snprintf(err, errlen, "unknown option '%s' (see --help)", arg);
+}
+
 enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *o, FILE *out,
 				      char *err, size_t errlen)
 {
@@ -421,7 +439,7 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			    o->established_ns < MIN_ESTABLISHED_NS) {
 				fw_snprintf(err, errlen,
 					    "invalid --established '%s': expected a duration from 1s to "
-					    "1d, like 30s or 10m", optarg);
+					    "1440m (a day), like 30s or 10m", optarg);
 				return FW_PARSE_ERROR;
 			}
 			break;
@@ -589,7 +607,10 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 				    argv[optind - 1]);
 			return FW_PARSE_ERROR;
 		default:
-			if (optopt && optopt < 256)
+			/* What was typed: "--json=1" sets optopt to 'j'. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				flag_error(argv[optind - 1], err, errlen);
+			else if (optopt && optopt < 256)
 				fw_snprintf(err, errlen, "unknown option '-%c' (see --help)", optopt);
 			else
 				fw_snprintf(err, errlen, "unknown option '%s' (see --help)",

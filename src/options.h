@@ -16,6 +16,7 @@ enum fw_exit {
 	FW_EXIT_LOG = 3,
 	FW_EXIT_HEADERS = 4,
 	FW_EXIT_BPF = 5,
+	FW_EXIT_SANDBOX = 6,
 };
 
 enum fw_probe_mode { FW_MODE_AUTO, FW_MODE_KPROBE, FW_MODE_TRACEPOINT };

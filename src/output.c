@@ -11,6 +11,37 @@
 #include "probe_choice.h"
 #include "util.h"
 
+enum fw_alert_record fw_decode_alert(const void *data, int size, struct fw_alert *a)
+{
+	if (size < (int)sizeof(*a))
+		return FW_ALERT_REJECTED;
+	memcpy(a, data, sizeof(*a));
+	if (a->kind == FW_NOTE_RETURNS)
+		return FW_ALERT_NOTE_RETURNS;
+	if (a->kind == FW_RULE_NONE || a->kind >= FW_RULES || a->action > FW_ACT_SPARED)
+		return FW_ALERT_REJECTED;
+	return FW_ALERT_VERDICT;
+}
+
+uint32_t fw_decode_event(const void *data, int size, union fw_event_record *e)
+{
+	uint32_t type;
+
+	/* Every record starts with ts_ns and type. */
+	if (size < (int)(sizeof(uint64_t) + sizeof(uint32_t)))
+		return 0;
+	memcpy(&type, (const char *)data + sizeof(uint64_t), sizeof(type));
+	if (type == FW_EVENT_OPEN && size >= (int)sizeof(e->open)) {
+		memcpy(&e->open, data, sizeof(e->open));
+		return type;
+	}
+	if ((type == FW_EVENT_PROCESS || type == FW_EVENT_THREAD) && size >= (int)sizeof(e->task)) {
+		memcpy(&e->task, data, sizeof(e->task));
+		return type;
+	}
+	return 0;
+}
+
 const char *fw_rule_name(uint32_t rule)
 {
 	switch (rule) {

@@ -28,6 +28,25 @@ struct fw_report {
 	double took_ms;            /* from the verdict to the last member found */
 };
 
+/* Records from the perf buffers, as they come (data, size): each is
+ * checked before it is read (whole, and of a kind this build knows), then
+ * copied out, so that a short or garbled record is dropped, never read past
+ * its size. The callbacks (alerts.c, events.c) act on what these return. */
+enum fw_alert_record {
+	FW_ALERT_REJECTED,      /* too short, or a kind or action this build does not know */
+	FW_ALERT_VERDICT,       /* *a: a verdict to report */
+	FW_ALERT_NOTE_RETURNS,  /* the probe asks for the creation returns (FW_NOTE_RETURNS) */
+};
+enum fw_alert_record fw_decode_alert(const void *data, int size, struct fw_alert *a);
+
+union fw_event_record {
+	struct fw_task_event task; /* FW_EVENT_PROCESS, FW_EVENT_THREAD */
+	struct fw_open_event open; /* FW_EVENT_OPEN */
+};
+/* The record's type (FW_EVENT_*), its record copied into *e; 0 when it is
+ * too short for its type or of no type this build knows. */
+uint32_t fw_decode_event(const void *data, int size, union fw_event_record *e);
+
 /* enum fw_rule as a label: "replicator", "chain", ... */
 const char *fw_rule_name(uint32_t rule);
 /* A kill reason (FW_STAT_KILLS + reason): a rule, or "lineage". */

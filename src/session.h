@@ -25,6 +25,10 @@ struct fw_session {
 	char hostname[256];
 	double wall_offset;   /* wall clock minus CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	double started;       /* wall time the probes were attached */
+	char caps_kept[160];  /* after the privilege drop: "cap_bpf, cap_perfmon" (sandbox.h) */
+	const char *cap_names[8]; /* the same, one name each (static strings) */
+	size_t n_caps;
+	int seccomp_syscalls; /* syscalls the allow-list lets through */
 	bool use_kprobes;
 	bool opens_attached;  /* open probes counting (for --opens or metrics) */
 	bool opens_kprobes;   /* ... through the kprobe pair, not tracepoints */

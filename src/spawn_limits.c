@@ -129,6 +129,90 @@ int fw_cgroup_mount(const char *mountinfo, bool v1, char *out, size_t len)
 	return -1;
 }
 
+int fw_stat_ppid(const char *stat, uint32_t *ppid)
+{
+	const char *close_paren = strrchr(stat, ')');
+	unsigned v;
+
+	if (!close_paren || sscanf(close_paren + 1, " %*c %u", &v) != 1)
+		return -1;
+	*ppid = v;
+	return 0;
+}
+
+int fw_stat_flags(const char *stat, unsigned long *flags)
+{
+	const char *close_paren = strrchr(stat, ')');
+
+	if (!close_paren || sscanf(close_paren + 1, " %*c %*d %*d %*d %*d %*d %lu", flags) != 1)
+		return -1;
+	return 0;
+}
+
+int fw_status_uid(const char *status, uint32_t *uid)
+{
+	const char *line = strstr(status, "\nUid:");
+	unsigned v;
+
+	if (!line || sscanf(line + 5, "%u", &v) != 1)
+		return -1;
+	*uid = v;
+	return 0;
+}
+
+char *fw_cgroup_v2_path(char *text)
+{
+	char *line = !strncmp(text, "0::", 3) ? text : strstr(text, "\n0::"), *cg;
+
+	if (!line)
+		return NULL;
+	/* line is "0::..." or "\n0::...": its first byte, not the one after
+	 * "0::" (an empty path's newline), says where the path starts. */
+	cg = line[0] == '\n' ? line + 4 : line + 3;
+	cg[strcspn(cg, "\n")] = '\0';
+	return cg;
+}
+
+bool fw_cgroup_within(const char *cg, const char *rel)
+{
+	size_t n = strlen(rel);
+
+	return !strcmp(rel, "/") || !strcmp(cg, rel) || (!strncmp(cg, rel, n) && cg[n] == '/');
+}
+
+uint32_t fw_cgroup_rel_level(char *rel)
+{
+	uint32_t level = 0;
+	const char *p;
+
+	/* Trailing slashes are not levels. */
+	while (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
+		rel[strlen(rel) - 1] = '\0';
+	for (p = rel; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			level++;
+	return level;
+}
+
+int fw_mounts_cgroup2(FILE *mounts, char *out, size_t len)
+{
+	char dev[256], dir[4096], type[64];
+
+	while (fscanf(mounts, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2") && snprintf(out, len, "%s", dir) < (int)len)
+			return 0;
+	return -1;
+}
+
+uint64_t fw_loadavg_tasks(const char *text)
+{
+	unsigned long long running, total;
+
+	if (sscanf(text, "%*s %*s %*s %llu/%llu", &running, &total) != 2)
+		return 0;
+	return total;
+}
+
 bool fw_limit_near(uint64_t used, uint64_t max)
 {
 	return max && used >= max - max / 2;
@@ -147,12 +231,10 @@ static int read_u64_file(const char *path, uint64_t *v)
 static uint64_t tasks_in_system(void)
 {
 	char buf[128];
-	unsigned long long running, total;
 
-	if (fw_read_small_file("/proc/loadavg", buf, sizeof(buf)) <= 0 ||
-	    sscanf(buf, "%*s %*s %*s %llu/%llu", &running, &total) != 2)
+	if (fw_read_small_file("/proc/loadavg", buf, sizeof(buf)) <= 0)
 		return 0;
-	return total;
+	return fw_loadavg_tasks(buf);
 }
 
 /* The mount point of the pids hierarchy (v1) or of cgroup2 (!v1): read

@@ -83,10 +83,28 @@ bool fw_format_has_field(const char *format, const char *field)
 	return false;
 }
 
-int fw_tracepoint_has_field(const char *tracefs, const char *category, const char *event,
-			    const char *field)
+bool fw_format_has_decl(const char *format, const char *decl)
 {
-	char p[512], buf[8192];
+	const char *line = format;
+	size_t ld = strlen(decl);
+
+	/* "\tfield:char comm[16];\toffset:12;...": the declaration whole, from
+	 * "field:" to its ';'. */
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		const char *f = strstr(line, "field:");
+
+		if (f && (!nl || f < nl) && strncmp(f + 6, decl, ld) == 0 && f[6 + ld] == ';')
+			return true;
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static int read_format(const char *tracefs, const char *category, const char *event, char *buf,
+		       size_t size)
+{
+	char p[512];
 	size_t n;
 	FILE *f;
 
@@ -95,9 +113,29 @@ int fw_tracepoint_has_field(const char *tracefs, const char *category, const cha
 	f = fopen(p, "re");
 	if (!f)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	return 0;
+}
+
+int fw_tracepoint_has_decl(const char *tracefs, const char *category, const char *event,
+			   const char *decl)
+{
+	char buf[8192];
+
+	if (read_format(tracefs, category, event, buf, sizeof(buf)) < 0)
+		return -1;
+	return fw_format_has_decl(buf, decl) ? 1 : 0;
+}
+
+int fw_tracepoint_has_field(const char *tracefs, const char *category, const char *event,
+			    const char *field)
+{
+	char buf[8192];
+
+	if (read_format(tracefs, category, event, buf, sizeof(buf)) < 0)
+		return -1;
 	return fw_format_has_field(buf, field) ? 1 : 0;
 }
 

@@ -20,6 +20,14 @@ int fw_tracepoint_has_field(const char *tracefs, const char *category, const cha
 /* Pure: does a tracefs format text declare field? */
 bool fw_format_has_field(const char *format, const char *field);
 
+/* Does the format declare exactly decl ("char comm[16]": type, name and
+ * size)? -1 if unreadable. The probe reads such a field as that type. */
+int fw_tracepoint_has_decl(const char *tracefs, const char *category, const char *event,
+			   const char *decl);
+
+/* Pure: the same, on a format text. */
+bool fw_format_has_decl(const char *format, const char *decl);
+
 /* Can this kernel attach kprobes at all (kprobe PMU or kprobe_events)? */
 bool fw_kprobes_supported(const char *tracefs);
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ int fw_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 int fw_parse_duration(const char *s, uint64_t max_ns, uint64_t *out)
 {
-	uint64_t whole = 0, frac = 0, frac_scale = 1, unit_ns;
+	uint64_t whole = 0, frac = 0, frac_scale = 1, unit_ns, frac_ns;
 	const char *p = s;
 
 	if (!s || !isdigit((unsigned char)*p))
@@ -59,8 +60,14 @@ int fw_parse_duration(const char *s, uint64_t max_ns, uint64_t *out)
 		return -1;
 	if (whole > max_ns / unit_ns)
 		return -1;
-	*out = whole * unit_ns + frac * unit_ns / frac_scale;
-	if (*out == 0 || *out > max_ns)
+	/* The fraction of a unit, exact and within 64 bits (frac * unit_ns is
+	 * not: 0.999999999m): a unit is whole milliseconds, frac_scale <= 1e9. */
+	frac_ns = frac_scale <= 1000000ULL ? frac * (unit_ns / frac_scale)
+					   : frac * (unit_ns / 1000000ULL) / (frac_scale / 1000000ULL);
+	if (frac_ns > max_ns - whole * unit_ns)
+		return -1;
+	*out = whole * unit_ns + frac_ns;
+	if (*out == 0)
 		return -1;
 	return 0;
 }
@@ -94,13 +101,15 @@ int fw_parse_cpulist(const char *s, int *cpus, int max)
 		char *end;
 		long a = strtol(s, &end, 10), b;
 
-		if (end == s || a < 0)
+		/* Past INT_MAX a CPU number does not fit cpus[] (and c++ below
+		 * would overflow at LONG_MAX). */
+		if (end == s || a < 0 || a > INT_MAX)
 			return -1;
 		b = a;
 		if (*end == '-') {
 			s = end + 1;
 			b = strtol(s, &end, 10);
-			if (end == s || b < a)
+			if (end == s || b < a || b > INT_MAX)
 				return -1;
 		}
 		for (long c = a; c <= b; c++) {

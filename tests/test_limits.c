@@ -4,6 +4,7 @@
  * record slots: a tgid's three choices, and the first one being the pid's
  * own slot so that pids handed out in turn do not collide. */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "forkwatch_logic.h"
@@ -79,6 +80,58 @@ static void test_mounts(void)
 	CHECK(fw_cgroup_mount("no dash here\n", false, out, sizeof(out)) == -1);
 }
 
+/* The /proc text the sweep and the reports read (contain.c, alerts.c). */
+static void test_proc_text(void)
+{
+	static const char stat[] =
+		"4242 (a (b) c) S 77 4242 4242 0 -1 2097216 120 0 0 0 0 0 0 0 20 0 1 0 1234\n";
+	static const char status[] = "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\n"
+				     "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n";
+	static const char mounts[] =
+		"tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0\n"
+		"cgroup /sys/fs/cgroup/pids cgroup rw,relatime,pids 0 0\n"
+		"cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0\n";
+	char v2[] = "12:pids:/fw-bomb-42\n0::/user.slice/user-0.slice\n", first[] = "0::/\n";
+	char rel[] = "/system.slice//", root_rel[] = "/", out[64];
+	unsigned long flags = 0;
+	uint32_t v = 0;
+	FILE *f;
+
+	CHECK(fw_stat_ppid(stat, &v) == 0 && v == 77); /* after the last ')' */
+	CHECK(fw_stat_flags(stat, &flags) == 0 && flags == 2097216);
+	CHECK(fw_stat_ppid("4242 (no closing paren S 1", &v) == -1);
+	CHECK(fw_status_uid(status, &v) == 0 && v == 1000);
+	CHECK(fw_status_uid("Name:\tbash\n", &v) == -1);
+	CHECK_STR(fw_cgroup_v2_path(v2), "/user.slice/user-0.slice");
+	CHECK_STR(fw_cgroup_v2_path(first), "/");
+	CHECK(fw_cgroup_within("/user.slice/user-0.slice", "/user.slice"));
+	CHECK(!fw_cgroup_within("/user.slice-other", "/user.slice"));
+	CHECK(fw_cgroup_within("/anything", "/"));
+	CHECK_EQ_U(fw_cgroup_rel_level(rel), 1);
+	CHECK_STR(rel, "/system.slice");
+	CHECK_EQ_U(fw_cgroup_rel_level(root_rel), 0);
+	CHECK_EQ_U(fw_loadavg_tasks("0.52 0.58 0.59 2/431 12345\n"), 431);
+	CHECK_EQ_U(fw_loadavg_tasks("garbled\n"), 0);
+	f = fmemopen((void *)mounts, sizeof(mounts) - 1, "r");
+	CHECK(f && fw_mounts_cgroup2(f, out, sizeof(out)) == 0);
+	CHECK_STR(out, "/sys/fs/cgroup/unified");
+	if (f)
+		fclose(f);
+}
+
+/* A v2 line with an empty path first in the file ("0::" then a newline):
+ * the path was taken 4 bytes on, past the end of the line, into whatever
+ * followed (found by tests/fuzz/fuzz_procfs: a read past the text). */
+static void test_cgroup_v2_empty_path(void)
+{
+	char text[] = "0::\n1:pids:/x\n", only[] = "0::\n", later[] = "\n0::\n", blank[] = "\n0::/a\n";
+
+	CHECK_STR(fw_cgroup_v2_path(text), "");
+	CHECK_STR(fw_cgroup_v2_path(only), "");
+	CHECK_STR(fw_cgroup_v2_path(later), "");
+	CHECK_STR(fw_cgroup_v2_path(blank), "/a");
+}
+
 static void test_slots(void)
 {
 	uint32_t t, c, collisions = 0;
@@ -101,6 +154,8 @@ int main(void)
 	test_limit_values();
 	test_nproc();
 	test_mounts();
+	test_proc_text();
+	test_cgroup_v2_empty_path();
 	test_slots();
 	CHECK_DONE();
 }

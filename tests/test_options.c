@@ -76,6 +76,8 @@ static void test_values(void)
 	CHECK_EQ_U(o.duration_ns, 1500000000ULL);
 	CHECK(parse(&o, "--duration", "2m", NULL) == FW_PARSE_RUN);
 	CHECK_EQ_U(o.duration_ns, 120000000000ULL);
+	CHECK(parse(&o, "--duration", "0.999999999m", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.duration_ns, 59999999940ULL);
 	CHECK(parse(&o, "--threads", "--thread-threshold", "99") == FW_PARSE_RUN);
 	CHECK(o.threads);
 	CHECK_EQ_U(o.thread_threshold, 99);
@@ -122,6 +124,13 @@ static void test_bad_values(void)
 	CHECK_CONTAINS(err, "unknown option '--frobnicate'");
 	CHECK(parse(&o, "-x", NULL, NULL) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "unknown option '-x'");
+	/* A value on a flag: named as typed, not by its short letter. */
+	CHECK(parse(&o, "--json=1", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "option '--json' takes no value");
+	CHECK(parse(&o, "--kill=yes", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "option '--kill' takes no value");
+	CHECK(parse(&o, "--frob=1", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "unknown option '--frob=1'");
 	CHECK(parse(&o, "-t", NULL, NULL) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "needs a value");
 	CHECK(parse(&o, "--window", NULL, NULL) == FW_PARSE_ERROR);
@@ -233,6 +242,15 @@ static void test_parsers(void)
 	CHECK(fw_parse_duration("1.", UINT64_MAX, &v) < 0);
 	CHECK(fw_parse_duration("0.0000000001", UINT64_MAX, &v) < 0);
 	CHECK(fw_parse_duration("99999999999999999999", UINT64_MAX, &v) < 0);
+	/* Nine decimals of a minute: the fraction times the unit overflowed
+	 * 64 bits (found by tests/fuzz/fuzz_option_values: 64.7 s). */
+	CHECK(fw_parse_duration("1.999982200m", UINT64_MAX, &v) == 0 && v == 119998932000ULL);
+	CHECK(fw_parse_duration("0.999999999m", UINT64_MAX, &v) == 0 && v == 59999999940ULL);
+	CHECK(fw_parse_duration("1.234567891ms", UINT64_MAX, &v) == 0 && v == 1234567ULL);
+	/* And past the largest whole minutes, the sum wrapped to 2.3 s. */
+	CHECK(fw_parse_duration("307445734.6m", UINT64_MAX, &v) < 0);
+	CHECK(fw_parse_duration("307445734.5m", UINT64_MAX, &v) == 0 &&
+	      v == 307445734ULL * 60000000000ULL + 30000000000ULL);
 	{
 		char b[32];
 
@@ -248,6 +266,12 @@ static void test_parsers(void)
 	CHECK(fw_parse_cpulist("0-9", cpus, 8) == -1);
 	CHECK(fw_parse_cpulist("3-1", cpus, 8) == -1);
 	CHECK(fw_parse_cpulist("a", cpus, 8) == -1);
+	/* A CPU number no int holds: it came back negative, and at LONG_MAX
+	 * the range loop overflowed (found by tests/fuzz/fuzz_procfs). */
+	CHECK(fw_parse_cpulist("2147483648", cpus, 8) == -1);
+	CHECK(fw_parse_cpulist("2147483646-2147483648", cpus, 8) == -1);
+	CHECK(fw_parse_cpulist("9223372036854775807", cpus, 8) == -1);
+	CHECK(fw_parse_cpulist("2147483647", cpus, 8) == 1 && cpus[0] == 2147483647);
 }
 
 static void test_format_fields(void)
@@ -274,6 +298,15 @@ static void test_format_fields(void)
 	CHECK(!fw_format_has_field(f61, "group_dead")); /* only in print fmt */
 	CHECK(!fw_format_has_field(f618, "dead"));
 	CHECK(!fw_format_has_field("", "pid"));
+
+	/* task_newtask's comm as the probe reads it: a 16-byte array. */
+	CHECK(fw_format_has_decl(f618, "char comm[16]"));
+	CHECK(fw_format_has_decl(f618, "bool group_dead"));
+	CHECK(!fw_format_has_decl(f618, "char comm[8]"));
+	CHECK(!fw_format_has_decl(f618, "char comm"));
+	CHECK(!fw_format_has_decl(f618, "comm[16]"));
+	CHECK(!fw_format_has_decl("\tfield:__data_loc char[] comm;\toffset:12;\n", "char comm[16]"));
+	CHECK(!fw_format_has_decl("", "char comm[16]"));
 }
 
 static void test_containment_options(void)
@@ -340,6 +373,8 @@ static void test_containment_options(void)
 	bad("--spawn-max", "63", "invalid --spawn-max '63'");
 	bad("--established", "0.5s", "invalid --established '0.5s'");
 	bad("--established", "2d", "invalid --established '2d'");
+	bad("--established", "1441m", "from 1s to 1440m (a day)");
+	bad("--thread-threshold", "0", "invalid --thread-threshold '0': expected a whole number from 1 to 10000000");
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
 #include "ex_common.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -352,13 +353,26 @@ static void on_lost(void *cookie, uint64_t lost)
 	ex_lost_events += lost;
 }
 
-int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration)
+int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration, bool detaches_xdp)
 {
+	struct fw_sandbox_facts f = { .detaches_xdp = detaches_xdp };
+	char err[256];
+
 	if (on_event && fw_bpf_open_perf(b, "events", on_event, on_lost, NULL, 8, 1) < 0)
 		return ex_abort(b, "cannot open the perf buffer: %s", strerror(errno));
 	fw_bpf_release_compiler(b);
 	catch_signals();
 	if (duration)
-		alarm(duration);
+		alarm(duration); /* before the filter, which has no alarm(2) */
+	/* As the tool: once attached, only what the rest needs (the maps; the
+	 * interface for XDP's detach), no_new_privs, the allow-list. */
+	fw_sandbox_read_facts(&f);
+	f.proc_hidepid = false; /* the examples read no other process's /proc */
+	if (fw_sandbox_drop_caps(&f, err, sizeof(err)) < 0 ||
+	    fw_sandbox_seccomp(&f, FW_SANITIZED_BUILD, FW_EXIT_SANDBOX, err, sizeof(err)) < 0) {
+		ex_fail("%s", err);
+		fw_bpf_close(b);
+		return FW_EXIT_SANDBOX;
+	}
 	return FW_EXIT_OK;
 }

@@ -133,9 +133,11 @@ int ex_lsm_failed(struct ex_lsm *l, struct fw_bpf *b);
 const char *ex_lsm_kill_reason(struct ex_lsm *l);
 
 /* Opens the "events" perf buffer (when on_event is given), releases the
- * compiler, catches the stop signals and arms --duration. FW_EXIT_OK, or
- * FW_EXIT_BPF after saying why (b closed). */
-int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration);
+ * compiler, catches the stop signals, drops to least privilege (sandbox.h:
+ * CAP_BPF, and CAP_NET_ADMIN when it detaches XDP at exit; no_new_privs;
+ * the seccomp allow-list) and arms --duration. FW_EXIT_OK, or FW_EXIT_BPF
+ * or FW_EXIT_SANDBOX after saying why (b closed). */
+int ex_start(struct fw_bpf *b, fw_sample_cb on_event, unsigned duration, bool detaches_xdp);
 
 /* Polls b's perf buffers until ex_stop, calling tick (if any) about every
  * tick_ms; drains what is left at the end. */

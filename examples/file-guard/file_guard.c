@@ -281,7 +281,7 @@ int main(int argc, char **argv)
 		return FW_EXIT_BPF;
 	}
 	counters_fd = fw_bpf_table_fd(&b, "counters"); /* before the compiler goes */
-	rc = ex_start(&b, on_event, opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration, false);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	if (lsm)

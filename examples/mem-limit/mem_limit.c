@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 			fw_bpf_close(&b);
 			return FW_EXIT_BPF;
 		}
-	rc = ex_start(&b, on_event, opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration, false);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	fprintf(stderr, "fw-mem-limit: attached (syscall tracepoints); limits:");

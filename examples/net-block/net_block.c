@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 			return FW_EXIT_BPF;
 		}
 	}
-	rc = ex_start(&b, on_event, opt.common.duration);
+	rc = ex_start(&b, on_event, opt.common.duration, false);
 	if (rc != FW_EXIT_OK)
 		return rc;
 	if (lsm_mode)

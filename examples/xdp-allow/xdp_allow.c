@@ -320,7 +320,9 @@ int main(int argc, char **argv)
 				opt.xdp_mode == XDP_NATIVE ? " in native mode" : "",
 				b.last_error[0] ? b.last_error : strerror(errno));
 	}
-	ex_start(&b, NULL, opt.common.duration); /* no perf buffer: it cannot fail */
+	rc = ex_start(&b, NULL, opt.common.duration, true);
+	if (rc != FW_EXIT_OK)
+		return rc;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	fprintf(stderr, "fw-xdp-allow: attached to %s (%s XDP); sources: ", opt.ifname, mode_name);

@@ -40,6 +40,26 @@ expect_error 2 "comma-separated" --arch-probe "__x64_sys_clone,,x"
 # A log that cannot be written: exit 3, before anything is compiled.
 expect_error 3 "cannot write log /proc/nonexistent/x.log" -l /proc/nonexistent/x.log -d 1
 expect_error 3 "cannot write log /: Is a directory" -l / -d 1
+expect_error 3 "cannot write log /dev/null: not a regular file" -l /dev/null -d 1
+# A FIFO is refused at once, not waited on for a reader.
+mkfifo "$WORK/log.fifo"
+expect_error 3 "cannot write log $WORK/log.fifo: not a regular file" -l "$WORK/log.fifo" -d 1
+# A textfile that cannot be written, and a metrics address that cannot be
+# served: exit 3, before anything is compiled.
+expect_error 3 "cannot write --metrics-textfile /proc/nonexistent/fw.prom: directory /proc/nonexistent" \
+	--metrics-textfile /proc/nonexistent/fw.prom --no-log -d 1
+expect_error 3 "cannot write --metrics-textfile /: not a regular file" --metrics-textfile / --no-log -d 1
+expect_error 3 "--metrics-addr: cannot resolve 'fw-no-such-host.invalid'" \
+	--metrics-addr fw-no-such-host.invalid:9464 --no-log -d 1
+# A --pid above every possible pid, and a cgroup that does not exist: exit 2.
+expect_error 2 "invalid --pid 4194304: no such process" -e -p 4194304 -d 1 --no-log
+if awk '$3 == "cgroup2"' /proc/mounts | grep -q .; then
+	expect_error 2 "invalid --allow cgroup:/fw-no-such-cgroup: no such cgroup" --kill \
+		--allow cgroup:/fw-no-such-cgroup -d 1 --no-log
+else
+	expect_error 2 "--allow cgroup: needs a cgroup v2 mount; none is mounted" --kill \
+		--allow cgroup:/fw-no-such-cgroup -d 1 --no-log
+fi
 # Kernel headers that are not a tree: exit 4.
 expect_error 4 "not a kernel header tree" --kernel-headers /usr -d 1
 
@@ -103,6 +123,17 @@ TOOL_PID=""
 jq -e 'select(.event == "summary")' "$WORK/out.json" > /dev/null || fail "SIGTERM: no summary"
 (cd "$WORK" && "$TOOL" -d 1 --no-log > "$WORK/d.txt" 2>&1) || fail "-d 1 failed"
 grep -q "1.0s:" "$WORK/d.txt" || fail "-d 1: $(tail -1 "$WORK/d.txt")"
+# A stdout whose reader went away (| head): the tool says so and stops,
+# exit 0 with its summary, long before its --duration.
+(cd "$WORK" && timeout 120 bash -c '"$0" -e --no-log -d 100 2> "$1" | head -n 1 > /dev/null' \
+	"$TOOL" "$WORK/pipe.err") &
+piper=$!
+for _ in $(seq 600); do grep -q attached "$WORK/pipe.err" 2> /dev/null && break; sleep 0.1; done
+for _ in $(seq 20); do /bin/true; done
+wait "$piper" || fail "| head: the pipeline failed (timed out?): $(tail -2 "$WORK/pipe.err")"
+grep -q "cannot write events to stdout: Broken pipe; stopping" "$WORK/pipe.err" ||
+	fail "| head: $(tail -3 "$WORK/pipe.err")"
+grep -q "summary\|[0-9]s:" "$WORK/pipe.err" || fail "| head: no summary: $(tail -3 "$WORK/pipe.err")"
 # The default log is ./metrics.log with the original's columns first.
 (cd "$WORK" && "$TOOL" -d 0.2 > /dev/null 2>&1) || fail "default log run failed"
 head -1 "$WORK/metrics.log" | grep -q '^timestamp,pid,tgid,hostname,subprocesses,' || fail "default metrics.log"

@@ -45,6 +45,26 @@ bad_input() {
 	grep -qF -- "$text" <<< "$err" || fail "$tool $*: '$err' does not say '$text'"
 }
 
+# check_privileges TOOL: once attached, each thread holds exactly the
+# capabilities README (Privileges) gives the examples: CAP_BPF (CAP_SYS_ADMIN
+# before 5.8), and CAP_NET_ADMIN for fw-xdp-allow's detach; nothing in the
+# other sets; no_new_privs; the seccomp filter.
+check_privileges() {
+	local want=0 t f
+	if [ "$(cat /proc/sys/kernel/cap_last_cap)" -ge 39 ]; then want=$((1 << 39)); else want=$((1 << 21)); fi
+	[ "$1" = fw-xdp-allow ] && want=$((want | 1 << 12))
+	want=$(printf '%016x' "$want")
+	for t in /proc/"$EX_PID"/task/*; do
+		f=$t/status
+		[ "$(awk '/^CapEff:/ { print $2 }' "$f")" = "$want" ] ||
+			fail "$1: CapEff $(awk '/^CapEff:/ { print $2 }' "$f") after attach, expected $want"
+		[ "$(awk '/^CapPrm:/ { print $2 }' "$f")" = "$want" ] || fail "$1: CapPrm not $want"
+		[ "$(awk '/^CapBnd:/ { print $2 }' "$f")" = 0000000000000000 ] || fail "$1: bounding set not empty"
+		grep -q "^NoNewPrivs:[[:space:]]*1" "$f" || fail "$1: no no_new_privs"
+		grep -q "^Seccomp:[[:space:]]*2" "$f" || fail "$1: no seccomp filter"
+	done
+}
+
 # start_ex [PREFIX...] -- TOOL ARGS...: stdout on out.txt, stderr on err.txt;
 # waits for "attached". PREFIX is a command to run it under (ip netns exec).
 start_ex() {
@@ -61,6 +81,7 @@ start_ex() {
 			# gone after it exits.
 			OURS=$(cat /proc/"$EX_PID"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -un | jq -sc .)
 			[ "$OURS" != "[]" ] || fail "the tool holds no BPF program"
+			check_privileges "$1"
 
 			return 0
 		fi

@@ -6,7 +6,8 @@
 set -u
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
 BUILD=$(arg fwbuild) SRC=$(arg fwsrc) HDR=$(arg fwhdr) HDRSRC=$(arg fwhdrsrc) QUICK=$(arg fwquick)
-EXAMPLES=$(arg fwexamples)
+EXAMPLES=$(arg fwexamples) ONLY=$(arg fwonly) SEQMODES=$(arg fwseqmodes) NOBTF_TESTS=$(arg fwtests)
+SEQLOADS=$(arg fwseqloads)
 R=/vmresults/results.txt
 : > "$R"
 result() { echo "$1 $2 $3 ${4:-}" >> "$R"; echo "== $1 $2 $3 ${4:-}"; }
@@ -90,23 +91,29 @@ check_pid1() {
 	fi
 }
 
-# The end-to-end tests, forced onto kprobes. Verbose ctest prefixes each
-# output line with its test number: the PASS/FAIL line becomes the detail.
+# The end-to-end tests, forced onto kprobes, one ctest run each: a result
+# line (with its seconds) as soon as each ends, so a guest killed at its
+# timeout still says what passed and which test was running. Verbose ctest
+# prefixes each output line with its test number: the PASS/FAIL line
+# becomes the detail.
 run_ctest() {
-	local btf=$1 filter=$2 log=/tmp/ctest-$1.log num name status detail
-	(cd "$BUILD" && FW_EXTRA_ARGS="--probe-mode kprobe" FW_EXPECT_MODE=kprobe \
-		ctest -V -L e2e -R "$filter" 2>&1) | tee "$log"
-	grep -qE 'Test +#[0-9]+: ' "$log" || { result "$btf" ctest FAIL "no test ran"; return; }
-	grep -E 'Test +#[0-9]+: ' "$log" | while read -r line; do
-		num=$(sed -E 's/.*Test +#([0-9]+): .*/\1/' <<< "$line")
-		name=$(sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*/\1/' <<< "$line")
-		case "$line" in
+	local btf=$1 filter=$2 name log status detail t0 secs names
+	names=$(cd "$BUILD" && ctest -N -L e2e -R "$filter" | sed -nE 's/^ *Test +#[0-9]+: ([^ ]+)$/\1/p')
+	[ -n "$names" ] || { result "$btf" ctest FAIL "no test matches '$filter'"; return; }
+	for name in $names; do
+		log=/tmp/ctest-$btf-$name.log
+		echo "guest: start $btf $name"
+		t0=$(date +%s)
+		(cd "$BUILD" && FW_EXTRA_ARGS="--probe-mode kprobe" FW_EXPECT_MODE=kprobe \
+			ctest -V -L e2e -R "^$name\$" 2>&1) | tee "$log"
+		secs=$(($(date +%s) - t0))
+		case "$(grep -E 'Test +#[0-9]+: ' "$log" | tail -1)" in
 		*Passed*) status=PASS ;;
 		*Skipped*|*"Not Run"*) status=SKIP ;;
 		*) status=FAIL ;;
 		esac
-		detail=$(grep -m1 -E "^$num: (PASS|FAIL|SKIP)" "$log" | sed -E "s/^$num: (PASS|FAIL|SKIP):? ?//")
-		result "$btf" "${name#e2e_}" "$status" "$(tr '\n' ' ' <<< "$detail" | cut -c1-150)"
+		detail=$(grep -m1 -E "^[0-9]+: (PASS|FAIL|SKIP)" "$log" | sed -E "s/^[0-9]+: (PASS|FAIL|SKIP):? ?//")
+		result "$btf" "${name#e2e_}" "$status" "$(tr '\n' ' ' <<< "$detail" | cut -c1-140) (${secs}s)"
 	done
 }
 
@@ -114,13 +121,14 @@ run_ctest() {
 # hidden (below): the rest, every bomb mode and event mode too (about 15
 # minutes under TCG, so they run once). The host compiles with BTF visible
 # in all its tests; a full run here spends that compile on the no-BTF case.
-check_list_probes btf
+# fwonly=REGEX (vm-test --only): just those end-to-end tests without BTF.
+[ -z "$ONLY" ] && check_list_probes btf
 [ "$QUICK" = 1 ] && run_ctest btf 'syscalls'
 # The examples' BPF-LSM variants: these kernels have the bpf LSM active and
 # BTF is visible here, so file-guard and net-block must deny with EPERM.
 # vm-test splits them across the guests (fwexamples: file_guard, net_block,
 # both comma-separated, or none): minutes of compiles under TCG.
-if [ -n "$EXAMPLES" ] && [ "$EXAMPLES" != none ]; then
+if [ -z "$ONLY" ] && [ -n "$EXAMPLES" ] && [ "$EXAMPLES" != none ]; then
 	export EX_EXPECT_MODE=lsm
 	run_ctest btf "example_(${EXAMPLES//,/|})"
 	unset EX_EXPECT_MODE
@@ -135,8 +143,10 @@ if [ "$QUICK" != 1 ]; then
 	else
 		result nobtf hide-btf PASS "/sys/kernel/btf/vmlinux is empty"
 	fi
-	check_list_probes nobtf
-	check_pid1 nobtf
+	if [ -z "$ONLY" ]; then
+		check_list_probes nobtf
+		check_pid1 nobtf
+	fi
 	# Every start of the tool is a compile, minutes under emulation: every
 	# bomb mode and the benign make and server loads run under one --kill
 	# instance, started from a polling shell (sequence --kill; the host also
@@ -152,6 +162,11 @@ if [ "$QUICK" != 1 ]; then
 	# and run on the host.
 	export FW_SEQ_SERVERS=0 FW_SEQ_LOADS="make server server500"
 	export FW_SEQ_MODES="classic vfork clone3 c-loop spawn chain threads"
-	run_ctest nobtf 'syscalls|arch_probe|sequence_kill|events|opens|lost'
+	# vm-test splits the modes, the loads and the tests across the guests
+	# (fwseqmodes, fwseqloads: comma-separated; fwtests: a ctest regex).
+	[ -n "$SEQMODES" ] && FW_SEQ_MODES=${SEQMODES//,/ }
+	[ -n "$SEQLOADS" ] && FW_SEQ_LOADS=${SEQLOADS//,/ }
+	run_ctest nobtf "${ONLY:-${NOBTF_TESTS:-syscalls|arch_probe|sequence_kill|stale|events|opens|lost}}"
+
 fi
 echo "guest: done"
