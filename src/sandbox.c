@@ -135,8 +135,11 @@ int fw_sandbox_seccomp(const struct fw_sandbox_facts *f, bool sanitized, int exi
 	/* libmicrohttpd's thread names itself (prctl PR_SET_NAME) when it
 	 * starts, which may be after the filter is on: that one use only. */
 	if (rc == 0 && !has_prctl) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-				      SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+		struct scmp_arg_cmp set_name = {
+			.arg = 0, .op = SCMP_CMP_EQ, .datum_a = PR_SET_NAME, .datum_b = 0
+		};
+
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, &set_name);
 		allowed += rc == 0;
 	}
 	if (rc == 0)
