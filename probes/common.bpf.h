@@ -6,7 +6,8 @@
  * reads too.
  */
 #ifndef FW_EMBEDDED
-#include "forkwatch_logic.h" /* the embedded source has it inlined above */
+#include "forkwatch_logic.h" /* the embedded source has these inlined above */
+#include "forkwatch_store.h"
 #endif
 
 BPF_ARRAY(config, struct fw_config, 1);
@@ -18,9 +19,22 @@ BPF_PERCPU_ARRAY(stats, u64, FW_STAT_COUNT);
 BPF_ARRAY(process_count, u64, 1);
 
 /* One record per process (created while watching, or older and seen to
- * create or exec), in the store FW_PROC_SLOTS describes. */
+ * create or exec), in the store forkwatch_store.h keeps: FW_PROC_SLOTS of
+ * them, set by --records. */
 BPF_ARRAY(procs, struct fw_proc, FW_PROC_SLOTS);
+
+/* Records to user space: one ring buffer shared by the CPUs where the
+ * kernel has them (5.8 on: FW_RINGBUF, with the sizes in pages), else a
+ * perf buffer per CPU. A ring buffer record costs a reservation and a
+ * copy; a perf buffer's goes through perf's output path, which on the
+ * bench machine cost about a microsecond per event. */
+#define FW_RB_NO_WAKEUP 1ULL    /* uapi BPF_RB_NO_WAKEUP */
+#define FW_RB_FORCE_WAKEUP 2ULL /* uapi BPF_RB_FORCE_WAKEUP */
+#ifdef FW_RINGBUF
+BPF_RINGBUF_OUTPUT(alerts, FW_ALERT_PAGES);
+#else
 BPF_PERF_OUTPUT(alerts);
+#endif
 /* Verdicts are built here, not on the 512-byte BPF stack: per CPU, and
  * tracepoint programs do not nest on a CPU, so one slot serves. */
 BPF_PERCPU_ARRAY(alert_scratch, struct fw_alert, 1);
@@ -34,95 +48,11 @@ static __always_inline void fw_stat(u32 idx)
 		(*v)++;
 }
 
-/* The record store of forkwatch_model.h. Functions, since BCC rewrites
+/* The store's slots (forkwatch_store.h). A function, since BCC rewrites
  * map calls only outside macros. */
-static __always_inline struct fw_proc *fw_slot(u32 k, u32 choice)
+static __always_inline struct fw_proc *fw_store_slot(u32 idx)
 {
-	u32 slot = fw_proc_slot(k, choice);
-
-	return procs.lookup(&slot);
-}
-
-static __always_inline struct fw_proc *fw_rec_get(u32 k)
-{
-	struct fw_proc *r;
-
-	if (!k)
-		return 0;
-	r = fw_slot(k, 0);
-	if (!r || r->tgid == k)
-		return r;
-	if (!r->moved)
-		return 0; /* nothing of its first choice sits elsewhere */
-	r = fw_slot(k, 1);
-	if (!r || r->tgid == k)
-		return r;
-	r = fw_slot(k, 2);
-	return r && r->tgid == k ? r : 0;
-}
-
-/* *r into slot, whose count of moved records stays. */
-static __always_inline void fw_slot_fill(struct fw_proc *slot, u32 k, struct fw_proc *r)
-{
-	u32 moved = slot->moved;
-
-	r->tgid = k;
-	__builtin_memcpy(slot, r, sizeof(*r));
-	slot->moved = moved;
-}
-
-/* A copy of *r as k's record, unless k has one: 0 on success. */
-static __always_inline int fw_rec_new(u32 k, struct fw_proc *r)
-{
-	struct fw_proc *first, *slot;
-	u32 idx;
-
-	if (!k || fw_rec_get(k))
-		return -1;
-	first = fw_slot(k, 0);
-	if (!first)
-		return -1;
-	if (!first->tgid) {
-		fw_slot_fill(first, k, r);
-		return 0;
-	}
-	/* The first choice holds another live record: the next free one. */
-	idx = fw_proc_slot(k, 1);
-	slot = procs.lookup(&idx);
-	if (!slot)
-		return -1;
-	if (slot->tgid) {
-		idx = fw_proc_slot(k, 2);
-		slot = procs.lookup(&idx);
-		if (!slot || slot->tgid)
-			return -1;
-	}
-	fw_slot_fill(slot, k, r);
-	FW_ADD(&first->moved, 1);
-	return 0;
-}
-
-/* k's record becomes a copy of *r, made if need be: 0 on success. */
-static __always_inline int fw_rec_set(u32 k, struct fw_proc *r)
-{
-	struct fw_proc *cur = fw_rec_get(k);
-
-	if (!cur)
-		return fw_rec_new(k, r);
-	fw_slot_fill(cur, k, r);
-	return 0;
-}
-
-static __always_inline void fw_rec_del(u32 k)
-{
-	struct fw_proc *r = fw_rec_get(k), *first;
-
-	if (!r)
-		return;
-	r->tgid = 0;
-	first = fw_slot(k, 0);
-	if (first && first != r && first->moved)
-		FW_ADD(&first->moved, -1);
+	return procs.lookup(&idx);
 }
 
 /* The running state shared with user space (struct fw_state). */
@@ -166,10 +96,6 @@ static __always_inline void fw_near_limit(u64 now, u32 tgid, u32 kids)
 		st->candidate_ns = now;
 }
 
-#define FW_REC_GET(k) fw_rec_get(k)
-#define FW_REC_NEW(k, r) fw_rec_new((k), (r))
-#define FW_REC_SET(k, r) fw_rec_set((k), (r))
-#define FW_REC_DEL(k) fw_rec_del(k)
 #define FW_STAT(i) fw_stat(i)
 #define FW_NEAR_LIMIT(now, t, kids) fw_near_limit((now), (t), (kids))
 
@@ -189,6 +115,17 @@ static __always_inline struct fw_doom *fw_doom_get(u32 k)
 #ifndef FW_EMBEDDED
 #include "forkwatch_model.h" /* the embedded source has it next */
 #endif
+
+/* A verdict (or a note) to user space, which is woken at once: 0, or < 0
+ * when the buffer had no room. */
+static __always_inline int fw_alert_send(void *ctx, struct fw_alert *a)
+{
+#ifdef FW_RINGBUF
+	return alerts.ringbuf_output(a, sizeof(*a), 0);
+#else
+	return alerts.perf_submit(ctx, a, sizeof(*a));
+#endif
+}
 
 /* Where a verdict is built (fw_verdict_root clears it), or NULL. */
 static __always_inline struct fw_alert *fw_alert_new(void)

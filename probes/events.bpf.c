@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Per-event monitoring (--events, --opens): one record per new process,
- * thread or file open, sent through the events perf buffer after the
+ * thread or file open, sent through the events buffer after the
  * filters (-p, -c, -u) pass. Records that find no room are counted, never
  * dropped silently.
  *
@@ -10,6 +10,7 @@
  *
  * Build-time switches (validated integers from user space):
  *   FW_TP_OPEN, FW_TP_OPENAT, FW_TP_OPENAT2   syscalls:sys_{enter,exit}_<call> exist
+ *   FW_RINGBUF, FW_EVENT_PAGES   a ring buffer of that many pages (common.bpf.h)
  */
 #include <uapi/linux/ptrace.h> /* struct pt_regs, for the kprobe arguments */
 
@@ -22,7 +23,11 @@
 #define FW_MAX_FOLLOW 32768
 #endif
 
+#ifdef FW_RINGBUF
+BPF_RINGBUF_OUTPUT(events, FW_EVENT_PAGES);
+#else
 BPF_PERF_OUTPUT(events);
+#endif
 BPF_HASH(follow, u32, u8, FW_MAX_FOLLOW);             /* -p: the process and its descendants */
 BPF_HASH(open_args, u32, struct fw_open_args, 8192);  /* thread id -> open in flight */
 BPF_PERCPU_ARRAY(open_scratch, struct fw_open_event, 1); /* too big for the stack */
@@ -30,6 +35,32 @@ BPF_PERCPU_ARRAY(open_scratch, struct fw_open_event, 1); /* too big for the stac
 static __always_inline int fw_followed(const struct fw_config *cfg, u32 tgid)
 {
 	return tgid == cfg->filter_pid || follow.lookup(&tgid) != NULL;
+}
+
+/* Event records wake the poller once per FW_EVENT_BATCH of a kind on a
+ * CPU, not one by one (a wakeup per record costs a context switch each at
+ * storm rates); user space drains the rest every poll round. The perf
+ * buffer's readers do the same with their wakeup_events. */
+#define FW_EVENT_BATCH 32
+
+/* One event record of size bytes out, counted in statistic sent (or as
+ * lost when the buffer had no room). */
+static __always_inline void fw_event_send(void *ctx, void *e, u32 size, u32 sent)
+{
+	u64 *n = stats.lookup(&sent);
+	int err;
+
+#ifdef FW_RINGBUF
+	err = events.ringbuf_output(e, size,
+				   n && *n % FW_EVENT_BATCH == FW_EVENT_BATCH - 1 ? FW_RB_FORCE_WAKEUP
+										  : FW_RB_NO_WAKEUP);
+#else
+	err = events.perf_submit(ctx, e, size);
+#endif
+	if (err < 0)
+		fw_stat(FW_STAT_EV_LOST);
+	else if (n)
+		(*n)++;
 }
 
 /* Every new task, before the detector: keeps the follow map and sends an
@@ -64,10 +95,7 @@ static __always_inline void fw_event_task(void *ctx, const struct fw_config *cfg
 	e.ppid = ppid;
 	e.syscall = syscall;
 	e.creator = (u32)id;
-	if (events.perf_submit(ctx, &e, sizeof(e)) < 0)
-		fw_stat(FW_STAT_EV_LOST);
-	else
-		fw_stat(is_thread ? FW_STAT_EV_THREAD : FW_STAT_EV_PROCESS);
+	fw_event_send(ctx, &e, sizeof(e), is_thread ? FW_STAT_EV_THREAD : FW_STAT_EV_PROCESS);
 }
 
 /* The last thread of a process exited. */
@@ -137,10 +165,7 @@ static __always_inline int fw_open_exit(void *ctx, s64 ret)
 		if (next)
 			e->path_status = FW_PATH_TRUNCATED;
 	}
-	if (events.perf_submit(ctx, e, sizeof(*e)) < 0)
-		fw_stat(FW_STAT_EV_LOST);
-	else
-		fw_stat(FW_STAT_EV_OPEN);
+	fw_event_send(ctx, e, sizeof(*e), FW_STAT_EV_OPEN);
 	return 0;
 }
 

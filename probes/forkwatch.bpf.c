@@ -24,6 +24,9 @@
  *   FW_TP_RETURN_<SYSCALL>   the first of syscalls:sys_exit_{clone,clone3,fork,vfork}
  *                            that exists: one program for the returns of all four
  *   FW_KILL                  containment (kill.bpf.c) is compiled in
+ *   FW_PROC_SLOT_BITS        the record store holds 2^N records (--records)
+ *   FW_RINGBUF               records go out through ring buffers of FW_ALERT_PAGES
+ *                            and FW_EVENT_PAGES pages (the kernel has them)
  */
 #ifndef FW_EMBEDDED
 #include "forkwatch_logic.h" /* the embedded source has these inlined above */
@@ -64,7 +67,7 @@ static __always_inline void fw_submit(void *ctx, const struct fw_config *cfg, st
 	}
 	if (a->kind < FW_RULES)
 		fw_stat(FW_STAT_ALERTS + a->kind);
-	if (alerts.perf_submit(ctx, a, sizeof(*a)) < 0)
+	if (fw_alert_send(ctx, a) < 0)
 		fw_stat(FW_STAT_ALERTS_LOST);
 }
 
@@ -110,7 +113,7 @@ static __always_inline void fw_new_thread(void *ctx, const struct fw_config *cfg
 	fw_stat(FW_STAT_THREADS_BY + syscall);
 	if (!cfg->threads_enabled || !scratch)
 		return;
-	f = fw_rec_of_creator(tgid, uid, comm, scratch);
+	f = fw_rec_of_creator(cfg, tgid, uid, comm, scratch, now);
 	if (!f)
 		return;
 	FW_ADD(&f->live_threads, 1);
@@ -209,7 +212,7 @@ static __always_inline void fw_note_returns(void *ctx, u64 now)
 	__builtin_memset(a, 0, sizeof(*a));
 	a->kind = FW_NOTE_RETURNS;
 	a->ts_ns = now;
-	alerts.perf_submit(ctx, a, sizeof(*a));
+	fw_alert_send(ctx, a);
 }
 
 TRACEPOINT_PROBE(task, task_newtask)
@@ -248,7 +251,7 @@ TRACEPOINT_PROBE(task, task_newtask)
 		/* A thread's process keeps its parent; CLONE_PARENT children get
 		 * the creator's. Known here only for processes we track. */
 		if (is_thread || (args->clone_flags & FW_CLONE_PARENT)) {
-			struct fw_proc *creator = fw_rec_get(tgid);
+			struct fw_proc *creator = fw_store_get(tgid);
 
 			ppid = creator ? creator->ppid : 0;
 		}
@@ -339,7 +342,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	int last_thread = tid == tgid; /* older kernels: the leader's exit ends the process */
 #endif
 	if (!last_thread) {
-		rec = fw_rec_get(tgid);
+		rec = fw_store_get(tgid);
 		if (rec && rec->live_threads > 0)
 			FW_ADD(&rec->live_threads, -1);
 		return 0;

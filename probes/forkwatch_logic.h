@@ -141,6 +141,7 @@ enum fw_stat {
 	FW_STAT_ALERTS = 4,          /* + enum fw_rule: verdicts reported */
 	FW_STAT_SUPPRESSED = FW_STAT_ALERTS + FW_RULES, /* verdicts held back by the rate limit */
 	FW_STAT_UNTRACKED,           /* processes not tracked because the record map was full */
+	FW_STAT_EVICTED,             /* records dropped to make room (fw_rec_evictable) */
 	FW_STAT_RECORDS_IN,          /* records made ... */
 	FW_STAT_RECORDS_OUT,         /* ... and deleted: the difference is the map's load */
 	FW_STAT_CALLS,               /* + enum fw_syscall: entry-probe hits */
@@ -219,19 +220,23 @@ struct fw_candidate {
 	__u32 kids; /* its live children then (0 for a line) */
 };
 
-/* The probe's record store: an array of FW_PROC_SLOTS records, each
+/* The record store (forkwatch_store.h): an array of 2^bits records, each
  * tagged with its tgid, a record in the first free of FW_PROC_CHOICES slots
- * fw_proc_slot gives its tgid. The first is tgid % FW_PROC_SLOTS: pids are
- * handed out in turn, so live ones rarely share it; the others scatter. An
- * array slot costs no hash, no allocation and no lock, and one map keeps
- * the verifier's paths few. A first slot counts the records placed past it
- * (fw_proc.moved), so a tgid without a record costs one look. A record
- * finds no slot only when all its choices hold live records of others
- * (FW_STAT_UNTRACKED). */
+ * fw_proc_slot_in gives its tgid. The first is tgid modulo the size: pids
+ * are handed out in turn, so live ones rarely share it; the others
+ * scatter. An array slot costs no hash, no allocation and no lock, and one
+ * map keeps the verifier's paths few. A first slot counts the records
+ * placed past it (fw_proc.moved), so a tgid without a record costs one
+ * look. When all its choices hold records of others, a new record takes
+ * the place of one that nothing depends on (fw_rec_evictable); only when
+ * none may go is a process left untracked (FW_STAT_UNTRACKED). The probe
+ * is compiled with its size (--records: FW_PROC_SLOT_BITS). */
 #ifndef FW_PROC_SLOT_BITS
 #define FW_PROC_SLOT_BITS 15
 #endif
 #define FW_PROC_SLOTS (1u << FW_PROC_SLOT_BITS)
+#define FW_PROC_SLOT_BITS_MIN 10 /* --records from 1024 ... */
+#define FW_PROC_SLOT_BITS_MAX 22 /* ... to 4194304 (PID_MAX_LIMIT) */
 #define FW_PROC_CHOICES 3
 
 /* Slots of the probe's doom_count array: dooms the probe made, dooms user
@@ -244,11 +249,12 @@ struct fw_candidate {
 /* Words of the kernel-thread bitmap: pids up to PID_MAX_LIMIT (4M). */
 #define FW_KTHREAD_WORDS 65536
 
-FW_INLINE __u32 fw_proc_slot(__u32 tgid, __u32 choice)
+/* Slot choice (0 to FW_PROC_CHOICES - 1) of tgid in a store of 2^bits. */
+FW_INLINE __u32 fw_proc_slot_in(__u32 tgid, __u32 choice, __u32 bits)
 {
 	if (choice == 0)
-		return tgid & (FW_PROC_SLOTS - 1);
-	return ((tgid + choice) * 2654435761u) >> (32 - FW_PROC_SLOT_BITS);
+		return tgid & ((1u << bits) - 1);
+	return ((tgid + choice) * 2654435761u) >> (32 - bits);
 }
 
 /* fw_state.hot_ns is rewritten at most this often (one shared line). */
@@ -782,6 +788,27 @@ FW_INLINE int fw_rec_keep_dead(const struct fw_proc *p)
 {
 	return (p->flags & FW_PROC_NODE) &&
 	       (p->kids_rec >= 2 || (p->kids_rec >= 1 && (p->rank >= 2 || !(p->flags & FW_PROC_COPY))));
+}
+
+/* May record v give its slot to a new record, all of whose slots are
+ * taken (a store smaller than the processes it is asked to track)? Only
+ * one nothing depends on: no record below it, no part in a containment,
+ * and either dead (a node kept for lines that have all gone) or a process
+ * that never created a task and whose program has run for FW_RANK_EPOCH
+ * windows. A bomb's newest members are leaves until they fork, and
+ * young; a host's sleeping processes are old leaves. A creator is kept
+ * while it lives: its counters are what --limit and the spawner, rate and
+ * threads rules read. */
+FW_INLINE int fw_rec_evictable(const struct fw_proc *v, __u64 now, const struct fw_config *cfg)
+{
+	if (v->kids_rec > 0 || (v->flags & FW_PROC_DOOMED))
+		return 0;
+	if (v->flags & FW_PROC_DEAD)
+		return 1;
+	if ((v->flags & FW_PROC_NODE) || v->threads.start_ns)
+		return 0;
+	return !v->start_ns ||
+	       (now > v->start_ns && now - v->start_ns >= FW_RANK_EPOCH * cfg->window_ns);
 }
 
 /* How much a doom on a named root covers: members created since the

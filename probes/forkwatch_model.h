@@ -5,11 +5,14 @@
  * verdict it reaches. Every decision is a pure function of
  * forkwatch_logic.h; this file strings them together.
  *
- * The probe and the unit tests each define the store before including it:
+ * The probe and the unit tests each define the store before including it
+ * (both with forkwatch_store.h):
  *   FW_REC_GET(k)     a pointer to the record of tgid k (a __u32 lvalue), or 0
- *   FW_REC_NEW(k, r)  insert a copy of *r unless k has a record: 0 on success
- *   FW_REC_SET(k, r)  insert or replace: 0 on success
+ *   FW_REC_NEW(k, r)  insert a copy of *r unless k has a record or no slot
+ *                     is free for it: 0 on success
  *   FW_REC_DEL(k)
+ *   FW_REC_VICTIM(k, keep, now, cfg)  a record that may give its slot to k
+ *                     (fw_rec_evictable), never keep's: its tgid, or 0
  *   FW_STAT(i)        count one in statistic i
  *   FW_NEAR_LIMIT(now, t, kids)  failed creations would convict tgid t
  *                     (its line replicates, or it holds kids live children)
@@ -19,8 +22,8 @@
 #ifndef FORKWATCH_MODEL_H
 #define FORKWATCH_MODEL_H
 
-#if !defined(FW_REC_GET) || !defined(FW_REC_NEW) || !defined(FW_REC_SET) || !defined(FW_REC_DEL) || \
-	!defined(FW_STAT) || !defined(FW_NEAR_LIMIT)
+#if !defined(FW_REC_GET) || !defined(FW_REC_NEW) || !defined(FW_REC_DEL) || \
+	!defined(FW_REC_VICTIM) || !defined(FW_STAT) || !defined(FW_NEAR_LIMIT)
 #error "define the record store before including forkwatch_model.h"
 #endif
 
@@ -252,10 +255,52 @@ FW_INLINE __u32 fw_become_node(const struct fw_config *cfg, struct fw_proc *P, _
 	return FW_RULE_REPLICATOR;
 }
 
+/* Record vt gives its slot to another (fw_rec_evictable: a dead record
+ * nothing is below, or an old leaf): its creator no longer counts it, as
+ * if it had exited unseen, and its line, if it gave one, leaves there.
+ * Nothing climbs from the creator (the change there reaches its own
+ * creator at the next one): making room stays cheap on the path of a
+ * creation. */
+FW_INLINE void fw_rec_evict(__u32 vt, __u64 now)
+{
+	struct fw_proc *v = FW_REC_GET(vt), *q;
+
+	if (!v)
+		return;
+	q = fw_creator_of(v);
+	if (q) {
+		if (v->flags & FW_PROC_LIVE)
+			FW_ADD(&q->kids_live, -1);
+		FW_ADD(&q->kids_rec, -1);
+		if (v->given)
+			fw_lines_move(q, v->given, 0, now);
+	}
+	FW_REC_DEL(vt);
+	FW_STAT(FW_STAT_RECORDS_OUT);
+	FW_STAT(FW_STAT_EVICTED);
+}
+
+/* A copy of *r as the record of t, which has none; when all t's slots are
+ * taken, one that may go makes room, never keep's (a record the caller
+ * holds). 0 on success. */
+FW_INLINE int fw_rec_insert(const struct fw_config *cfg, __u32 t, struct fw_proc *r, __u32 keep,
+			    __u64 now)
+{
+	__u32 victim;
+
+	if (FW_REC_NEW(t, r) == 0)
+		return 0;
+	victim = FW_REC_VICTIM(t, keep, now, cfg);
+	if (!victim)
+		return -1;
+	fw_rec_evict(victim, now);
+	return FW_REC_NEW(t, r);
+}
+
 /* The record of tgid t, made for a process that predates the tool the
- * first time it creates. Returns it, or 0 when the map is full. */
-FW_INLINE struct fw_proc *fw_rec_of_creator(__u32 t, __u32 uid, const char *comm,
-					    struct fw_proc *scratch)
+ * first time it creates. Returns it, or 0 when the store has no room. */
+FW_INLINE struct fw_proc *fw_rec_of_creator(const struct fw_config *cfg, __u32 t, __u32 uid,
+					    const char *comm, struct fw_proc *scratch, __u64 now)
 {
 	struct fw_proc *r = FW_REC_GET(t);
 
@@ -263,18 +308,21 @@ FW_INLINE struct fw_proc *fw_rec_of_creator(__u32 t, __u32 uid, const char *comm
 		return r;
 	fw_rec_old(scratch, t, 0, uid);
 	__builtin_memcpy(scratch->comm, comm, FW_COMM_LEN);
-	if (FW_REC_NEW(t, scratch) == 0)
-		FW_STAT(FW_STAT_RECORDS_IN);
-	r = FW_REC_GET(t);
-	if (!r)
+	if (fw_rec_insert(cfg, t, scratch, 0, now) != 0) {
 		FW_STAT(FW_STAT_UNTRACKED);
-	return r;
+		return 0;
+	}
+	FW_STAT(FW_STAT_RECORDS_IN);
+	return FW_REC_GET(t);
 }
 
 /* Record t leaves: its creator's count of child records drops and its
  * line no longer counts there, dead creators that stayed only for their
  * lines go with their last one, and the change climbs from the first
- * creator that stays. */
+ * creator that stays. At most FW_CASCADE records go: a dead creator left
+ * with nothing below it past that stays, with its creator's counts right,
+ * as a record fw_rec_evictable gives up (or its pid's next process
+ * replaces). */
 FW_INLINE void fw_rec_release(const struct fw_config *cfg, __u32 t, __u64 now)
 {
 	struct fw_proc *r = FW_REC_GET(t), *q = 0;
@@ -305,7 +353,7 @@ FW_LOOP
 		FW_ADD(&q->kids_rec, -1);
 		if (given)
 			fw_lines_move(q, given, 0, now);
-		if (!(q->flags & FW_PROC_DEAD) || q->kids_rec > 0)
+		if (!(q->flags & FW_PROC_DEAD) || q->kids_rec > 0 || i == FW_CASCADE - 1)
 			break;
 		next = q->ppid;
 		next_created = q->parent_created_ns;
@@ -328,11 +376,11 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 			      const char *comm, struct fw_proc *scratch, struct fw_alert *a,
 			      struct fw_proc **creator)
 {
-	struct fw_proc *P, *old;
+	struct fw_proc *P;
 	__u32 gens, rate, chain_root, chain_supp = 0, supp = 0;
 	int chain_due = 0, chain_repeat = 0;
 
-	P = fw_rec_of_creator(p, uid, comm, scratch);
+	P = fw_rec_of_creator(cfg, p, uid, comm, scratch, now);
 	*creator = P;
 	if (!P)
 		return FW_RULE_NONE;
@@ -343,15 +391,11 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 		chain_repeat = !fw_ratelimit_pass(&scratch->chain_rl, now, cfg->window_ns, &chain_supp);
 	}
 	if (FW_REC_NEW(c, scratch) != 0) {
-		/* A record under the new pid: a dead process's, kept for its lines.
-		 * Its creator lets go of it first. */
-		old = FW_REC_GET(c);
-		if (!old) {
-			FW_STAT(FW_STAT_UNTRACKED);
-			return FW_RULE_NONE;
-		}
-		fw_rec_release(cfg, c, now);
-		if (FW_REC_SET(c, scratch) != 0) {
+		/* A record under the new pid (a dead process's, kept for its
+		 * lines: its creator lets go of it first), or no free slot. */
+		if (FW_REC_GET(c))
+			fw_rec_release(cfg, c, now);
+		if (fw_rec_insert(cfg, c, scratch, p, now) != 0) {
 			FW_STAT(FW_STAT_UNTRACKED);
 			return FW_RULE_NONE;
 		}
@@ -445,7 +489,7 @@ FW_INLINE __u32 fw_model_failed(const struct fw_config *cfg, __u32 p, __u64 now,
 				const char *comm, struct fw_proc *scratch, struct fw_alert *a,
 				struct fw_proc **creator)
 {
-	struct fw_proc *P = fw_rec_of_creator(p, uid, comm, scratch);
+	struct fw_proc *P = fw_rec_of_creator(cfg, p, uid, comm, scratch, now);
 	__u32 fails;
 
 	*creator = P;

@@ -98,7 +98,7 @@ static __always_inline u32 fw_allowed_root(const struct fw_config *cfg, const st
 	}
 	if ((cfg->allow & FW_ALLOW_UID) && a->root_created_ns) {
 		u32 root = a->root;
-		struct fw_proc *r = fw_rec_get(root);
+		struct fw_proc *r = fw_store_get(root);
 
 		uid = r ? r->uid : 0;
 		if (r && allow_uid.lookup(&uid))
@@ -238,7 +238,7 @@ static __always_inline u32 fw_kill_check_fork(const struct fw_config *cfg, u32 t
 	if (!fw_kill_reason_for(cfg, &facts, &reason))
 		return 0;
 	if (reason == FW_KILL_LINEAGE) {
-		struct fw_proc *c = fw_rec_get(child);
+		struct fw_proc *c = fw_store_get(child);
 
 		if (c)
 			c->flags |= FW_PROC_DOOMED;
@@ -276,7 +276,7 @@ static __always_inline void fw_kill_check_start(const struct fw_config *cfg, u32
 
 	if (!(cfg->kill & FW_KILL_ARMED) || !fw_dooms_active())
 		return;
-	rec = fw_rec_get(tgid);
+	rec = fw_store_get(tgid);
 	if (!rec)
 		return;
 	if (!(rec->flags & FW_PROC_DOOMED)) {

@@ -18,7 +18,6 @@
 #include "spawn_limits.h"
 #include "util.h"
 
-#define MAX_MEMBERS FW_PROC_SLOTS /* every record fits */
 
 void fw_fail(const char *fmt, ...)
 {
@@ -68,7 +67,7 @@ uint32_t fw_proc_ppid(uint32_t pid)
 
 static size_t add_member(struct fw_session *s, size_t n, const struct fw_proc *rec)
 {
-	if (rec->tgid && n < MAX_MEMBERS)
+	if (rec->tgid && n < fw_record_slots(s))
 		fw_member_from(&s->members[n++], rec->tgid, rec);
 	return n;
 }
@@ -99,7 +98,7 @@ static long read_slots(struct fw_session *s)
 		in = out;
 		first = false;
 	}
-	for (slot = 0; slot < FW_PROC_SLOTS; slot++)
+	for (slot = 0; slot < fw_record_slots(s); slot++)
 		if (bpf_lookup_elem(s->procs_fd, &slot, &recs[0]) == 0)
 			n = add_member(s, n, &recs[0]);
 	return (long)n;
@@ -108,7 +107,7 @@ static long read_slots(struct fw_session *s)
 long fw_read_members(struct fw_session *s)
 {
 	if (!s->members)
-		s->members = calloc(MAX_MEMBERS, sizeof(*s->members));
+		s->members = calloc(fw_record_slots(s), sizeof(*s->members)); /* every record fits */
 	if (!s->members)
 		return -1;
 	return read_slots(s);
@@ -119,7 +118,7 @@ int fw_record_get(const struct fw_session *s, uint32_t tgid, struct fw_proc *rec
 	uint32_t c, slot;
 
 	for (c = 0; tgid && c < FW_PROC_CHOICES; c++) {
-		slot = fw_proc_slot(tgid, c);
+		slot = fw_proc_slot_in(tgid, c, s->opt.record_bits);
 		if (bpf_lookup_elem(s->procs_fd, &slot, rec) == 0 && rec->tgid == tgid)
 			return 0;
 	}

@@ -637,9 +637,55 @@ int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lo
 	return 0;
 }
 
+bool fw_bpf_ringbuf_supported(void)
+{
+	int fd = bcc_create_map(BPF_MAP_TYPE_RINGBUF, "fw_probe_rb", 0, 0, 4096, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* libbpf's ring buffer callback, to ours. */
+static int ring_sample(void *ctx, void *data, size_t size)
+{
+	const struct fw_ring_reader *r = ctx;
+
+	r->cb(r->cookie, data, size > INT32_MAX ? INT32_MAX : (int)size);
+	return 0;
+}
+
+int fw_bpf_open_ring(struct fw_bpf *b, const char *table, fw_sample_cb cb, void *cookie)
+{
+	int map_fd = fw_bpf_table_fd(b, table);
+	struct fw_ring_reader *r;
+	struct quiet q;
+	int err = 0;
+
+	if (map_fd < 0 || b->nrings == FW_MAX_RINGS)
+		return -1;
+	r = &b->rings[b->nrings];
+	r->cb = cb;
+	r->cookie = cookie;
+	quiet_begin(b, &q);
+	if (!b->ring) {
+		b->ring = bpf_new_ringbuf(map_fd, ring_sample, r);
+		err = b->ring ? 0 : -1;
+	} else {
+		err = bpf_add_ringbuf(b->ring, map_fd, ring_sample, r) < 0 ? -1 : 0;
+	}
+	quiet_end(b, &q);
+	if (err == 0)
+		b->nrings++;
+	return err;
+}
+
 void fw_bpf_poll(struct fw_bpf *b, int timeout_ms)
 {
-	if (b->nreaders > 0)
+	if (b->ring)
+		bpf_poll_ringbuf(b->ring, timeout_ms);
+	else if (b->nreaders > 0)
 		perf_reader_poll(b->nreaders, b->readers, timeout_ms);
 	else
 		usleep((useconds_t)timeout_ms * 1000);
@@ -647,6 +693,8 @@ void fw_bpf_poll(struct fw_bpf *b, int timeout_ms)
 
 void fw_bpf_drain(struct fw_bpf *b)
 {
+	if (b->ring)
+		bpf_consume_ringbuf(b->ring);
 	if (b->nreaders > 0)
 		perf_reader_consume(b->nreaders, b->readers);
 }
@@ -667,6 +715,10 @@ void fw_bpf_close(struct fw_bpf *b)
 		perf_reader_free(b->readers[j]);
 	}
 	b->nreaders = 0;
+	if (b->ring)
+		bpf_free_ringbuf(b->ring);
+	b->ring = NULL;
+	b->nrings = 0;
 	for (i = 0; i < b->nprogs; i++)
 		close(b->progs[i].fd);
 	b->nprogs = 0;

@@ -11,6 +11,7 @@
 #define FW_MAX_CPUS 1024
 
 struct perf_reader;
+struct ring_buffer;
 
 enum fw_attach_kind { FW_ATTACH_TRACEPOINT, FW_ATTACH_KPROBE, FW_ATTACH_LSM, FW_ATTACH_XDP };
 
@@ -35,6 +36,16 @@ struct fw_table_fd {
 };
 
 #define FW_MAX_TABLES 32
+#define FW_MAX_RINGS 4
+
+typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
+typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
+
+/* A ring buffer table's callback (the ring buffer manager's context). */
+struct fw_ring_reader {
+	fw_sample_cb cb;
+	void *cookie;
+};
 
 struct fw_bpf {
 	int helper_sock;      /* to the compiler helper, -1 once released */
@@ -52,6 +63,10 @@ struct fw_bpf {
 	int reader_cpus[2 * FW_MAX_CPUS];
 	int reader_map_fds[2 * FW_MAX_CPUS];
 	int nreaders;
+	/* Or one ring buffer manager for every ring buffer table opened. */
+	struct ring_buffer *ring;
+	struct fw_ring_reader rings[FW_MAX_RINGS];
+	size_t nrings;
 	char last_error[512]; /* the most telling line libbcc printed */
 };
 
@@ -88,13 +103,19 @@ int fw_bpf_table_fd(struct fw_bpf *b, const char *table);
  * peak memory). Maps, programs, probes and perf readers are unaffected;
  * attaching a loaded program goes on working. */
 void fw_bpf_release_compiler(struct fw_bpf *b);
-typedef void (*fw_sample_cb)(void *cookie, void *data, int size);
-typedef void (*fw_lost_cb)(void *cookie, uint64_t lost);
 /* Opens one reader per online CPU for a BPF_PERF_OUTPUT table, page_cnt
  * pages each (a power of two), waking the poller every wakeup_events
  * records. May be called for several tables. */
 int fw_bpf_open_perf(struct fw_bpf *b, const char *table, fw_sample_cb cb, fw_lost_cb lost,
 		     void *cookie, int page_cnt, int wakeup_events);
+/* Can this kernel make BPF ring buffers (5.8 on, or a backport)? Needs
+ * the privilege to create maps. */
+bool fw_bpf_ringbuf_supported(void);
+/* Reads a BPF_RINGBUF_OUTPUT table, with the tables opened before it. The
+ * probe counts what found no room: a ring buffer tells its reader nothing. */
+int fw_bpf_open_ring(struct fw_bpf *b, const char *table, fw_sample_cb cb, void *cookie);
+/* Waits up to timeout_ms for records (ring buffers, else perf buffers)
+ * and hands each to its callback. */
 void fw_bpf_poll(struct fw_bpf *b, int timeout_ms);
 void fw_bpf_drain(struct fw_bpf *b);
 /* Detach, free readers, close programs, destroy the module. Idempotent. */

@@ -4,7 +4,7 @@
  *
  * main() runs the stages in order: options, what the kernel offers (probe
  * choice, tracefs), kernel headers, compile, configure, attach (kprobes,
- * falling back to tracepoints), then polls the perf buffers until a signal
+ * falling back to tracepoints), then polls the ring or perf buffers until a signal
  * or --duration, and tears everything down. Alerts and events are handled
  * in alerts.c and events.c; metrics in metrics.c.
  */
@@ -470,7 +470,7 @@ static double returns_seconds(const struct fw_session *s)
 static void print_summary(struct fw_session *s, double seconds)
 {
 	uint64_t st[FW_STAT_COUNT], kernel_kills = 0, spared = 0;
-	char extra[256] = "", contain[256] = "";
+	char extra[512] = "", contain[256] = "";
 	int i;
 
 	read_stats(s, st);
@@ -480,7 +480,7 @@ static void print_summary(struct fw_session *s, double seconds)
 		spared += st[FW_STAT_SPARED + i];
 	if (s->opt.json) {
 		json_t *j = json_pack("{s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I, "
-				      "s:I, s:I, s:I}",
+				      "s:I, s:I, s:I, s:I}",
 				      "event", "summary", "seconds", seconds,
 				      "processes", (json_int_t)st[FW_STAT_PROCS],
 				      "threads", (json_int_t)st[FW_STAT_THREADS],
@@ -492,6 +492,7 @@ static void print_summary(struct fw_session *s, double seconds)
 				      "suppressed", (json_int_t)st[FW_STAT_SUPPRESSED],
 				      "lost", (json_int_t)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]),
 				      "untracked", (json_int_t)st[FW_STAT_UNTRACKED],
+				      "evicted", (json_int_t)st[FW_STAT_EVICTED],
 				      "events", (json_int_t)s->events,
 				      "lost_events", (json_int_t)st[FW_STAT_EV_LOST],
 				      "opens", (json_int_t)st[FW_STAT_OPENS]);
@@ -538,8 +539,16 @@ static void print_summary(struct fw_session *s, double seconds)
 			 (unsigned long long)kernel_kills, (unsigned long long)s->killed_sweep,
 			 (unsigned long long)spared);
 	if (s->opt.events || s->opt.opens)
-		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (perf buffer full)",
+		snprintf(extra, sizeof(extra), "; %llu events printed, %llu lost (buffer full)",
 			 (unsigned long long)s->events, (unsigned long long)st[FW_STAT_EV_LOST]);
+	if (st[FW_STAT_UNTRACKED] || st[FW_STAT_EVICTED]) {
+		size_t used = strlen(extra);
+
+		snprintf(extra + used, sizeof(extra) - used,
+			 "; the record store (%u) was full: %llu records made room, %llu processes "
+			 "untracked", fw_record_slots(s), (unsigned long long)st[FW_STAT_EVICTED],
+			 (unsigned long long)st[FW_STAT_UNTRACKED]);
+	}
 	if (s->returns_on_demand) {
 		size_t used = strlen(extra);
 
@@ -551,7 +560,7 @@ static void print_summary(struct fw_session *s, double seconds)
 	fprintf(stderr,
 		FW_PROG ": %.1fs: %llu processes and %llu threads created (calls: clone %llu, "
 		"clone3 %llu, fork %llu, vfork %llu), %llu alerts (%llu repeats suppressed), %llu "
-		"lost alert samples%s%s%s\n",
+		"lost alert samples%s%s\n",
 		seconds, (unsigned long long)st[FW_STAT_PROCS],
 		(unsigned long long)st[FW_STAT_THREADS],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_CLONE],
@@ -559,8 +568,7 @@ static void print_summary(struct fw_session *s, double seconds)
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_FORK],
 		(unsigned long long)st[FW_STAT_CALLS + FW_SYS_VFORK], (unsigned long long)s->alerts,
 		(unsigned long long)st[FW_STAT_SUPPRESSED],
-		(unsigned long long)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]), contain, extra,
-		st[FW_STAT_UNTRACKED] ? " (some processes untracked: maps full)" : "");
+		(unsigned long long)(s->lost_alerts + st[FW_STAT_ALERTS_LOST]), contain, extra);
 }
 
 /* Stage: kernel headers for BCC. Returns an exit code. */
@@ -616,6 +624,18 @@ static bool opens_through_tracepoints(const struct fw_session *s, bool opens)
 	return opens && (s->opt.opens || s->opt.syscalls);
 }
 
+/* A ring buffer's pages: what a perf buffer would have on each online CPU,
+ * as a power of two (the kernel's rule), at most 2^18 pages (1 GiB). */
+static uint32_t ring_pages(uint32_t per_cpu)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t want = (uint64_t)per_cpu * (uint64_t)(cpus > 0 ? cpus : 1), pages = 1;
+
+	while (pages < want && pages < (1u << 18))
+		pages <<= 1;
+	return (uint32_t)pages;
+}
+
 /* Stage: compile. Switches are integers decided here, never user text. */
 static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
 {
@@ -624,6 +644,19 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 	int n = 0;
 
 	cflags[n++] = "-DFW_EMBEDDED";
+	/* The store's size: an integer validated by the option parser. */
+	snprintf(s->record_bits_flag, sizeof(s->record_bits_flag), "-DFW_PROC_SLOT_BITS=%u",
+		 s->opt.record_bits);
+	cflags[n++] = s->record_bits_flag;
+	if (s->ringbuf) {
+		cflags[n++] = "-DFW_RINGBUF=1";
+		snprintf(s->alert_pages_flag, sizeof(s->alert_pages_flag), "-DFW_ALERT_PAGES=%u",
+			 ring_pages(ALERT_PAGES));
+		cflags[n++] = s->alert_pages_flag;
+		snprintf(s->event_pages_flag, sizeof(s->event_pages_flag), "-DFW_EVENT_PAGES=%u",
+			 s->opt.events || s->opt.opens ? ring_pages(s->opt.buffer_pages) : 1);
+		cflags[n++] = s->event_pages_flag;
+	}
 	/* Bounded loops are verified from 5.3 on; before, they are unrolled. */
 	if (!fw_kernel_at_least(k->uts.release, 5, 3))
 		cflags[n++] = "-DFW_UNROLL_LOOPS=1";
@@ -670,6 +703,26 @@ static int events_wakeup(uint32_t pages)
 	long fit = (long)pages * sysconf(_SC_PAGESIZE) / (long)(sizeof(struct fw_open_event) + 8) / 4;
 
 	return fit < 1 ? 1 : fit > 32 ? 32 : (int)fit;
+}
+
+static int open_rings(struct fw_session *s)
+{
+	if (fw_bpf_open_ring(&s->bpf, "alerts", fw_on_alert, s) < 0)
+		return -1;
+	if ((s->opt.events || s->opt.opens) && fw_bpf_open_ring(&s->bpf, "events", fw_on_event, s) < 0)
+		return -1;
+	return 0;
+}
+
+static int open_perf_buffers(struct fw_session *s)
+{
+	if (fw_bpf_open_perf(&s->bpf, "alerts", fw_on_alert, fw_on_alert_lost, s, ALERT_PAGES, 1) < 0)
+		return -1;
+	if ((s->opt.events || s->opt.opens) &&
+	    fw_bpf_open_perf(&s->bpf, "events", fw_on_event, fw_on_event_lost, s,
+			     (int)s->opt.buffer_pages, events_wakeup(s->opt.buffer_pages)) < 0)
+		return -1;
+	return 0;
 }
 
 /* --spawn-max, and never more than half of what the kernel allows in all
@@ -749,11 +802,8 @@ static int configure(struct fw_session *s)
 		fw_fail("cannot configure the probe: %s", strerror(errno));
 		return FW_EXIT_BPF;
 	}
-	if (fw_bpf_open_perf(&s->bpf, "alerts", fw_on_alert, fw_on_alert_lost, s, ALERT_PAGES, 1) < 0 ||
-	    ((s->opt.events || s->opt.opens) &&
-	     fw_bpf_open_perf(&s->bpf, "events", fw_on_event, fw_on_event_lost, s,
-			      (int)s->opt.buffer_pages, events_wakeup(s->opt.buffer_pages)) < 0)) {
-		fw_fail("cannot open the perf buffers: %s",
+	if (s->ringbuf ? open_rings(s) < 0 : open_perf_buffers(s) < 0) {
+		fw_fail("cannot open the %s buffers: %s", s->ringbuf ? "ring" : "perf",
 			s->bpf.last_error[0] ? s->bpf.last_error : strerror(errno));
 		return FW_EXIT_BPF;
 	}
@@ -1102,12 +1152,14 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 		FW_PROG ": attached: %s %s; task:task_newtask, sched:sched_process_exit, "
 		"sched:sched_process_exec; returns: %s%s. Rules per %s: replicator at rank %u, chain at "
 		"%u generations, spawner at %u live children (or 64 whose creations fail), rate at %u "
-		"(reported only)%s%s%s. Runs with %s only, no_new_privs and a seccomp allow-list of %d "
-		"syscalls. Ctrl-C to stop.\n",
+		"(reported only)%s%s%s. Tracks up to %u processes; records out through %s buffers. "
+		"Runs with %s only, no_new_privs and a seccomp allow-list of %d syscalls. Ctrl-C to "
+		"stop.\n",
 		s->use_kprobes ? "kprobes" : "tracepoints", s->probes[0] ? s->probes : "(no entry probes)",
 		s->returns[0] ? s->returns : "none", extra, window, s->opt.rank, s->opt.chain,
 		s->opt.spawn_max, s->opt.proc_threshold, threads, s->opt.log_path ? "" : " (no log)",
-		contain, s->caps_kept[0] ? s->caps_kept : "no capability", s->seccomp_syscalls);
+		contain, fw_record_slots(s), s->ringbuf ? "ring" : "perf",
+		s->caps_kept[0] ? s->caps_kept : "no capability", s->seccomp_syscalls);
 	if (s->opt.json) {
 		json_t *caps = json_array();
 		size_t i;
@@ -1115,7 +1167,7 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 		for (i = 0; i < s->n_caps; i++)
 			json_array_append_new(caps, json_string(s->cap_names[i]));
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
-				      "s:b, s:b, s:b, s:b, s:b, s:I, s:I, s:o, s:I}",
+				      "s:b, s:b, s:b, s:b, s:b, s:I, s:I, s:o, s:I, s:I, s:s}",
 				      "event", "start", "mode", s->use_kprobes ? "kprobe" : "tracepoint",
 				      "probes", s->probes, "returns", s->returns, "opens", opens_what,
 				      "hostname", s->hostname,
@@ -1132,7 +1184,9 @@ static void announce(struct fw_session *s, const char *opens_what, const char *r
 				      "compiler_peak_kb", (json_int_t)s->bpf.helper_maxrss_kb,
 				      /* what it keeps after attaching (sandbox.h) */
 				      "capabilities", caps, "seccomp_syscalls",
-				      (json_int_t)s->seccomp_syscalls);
+				      (json_int_t)s->seccomp_syscalls,
+				      "records", (json_int_t)fw_record_slots(s),
+				      "buffers", s->ringbuf ? "ring" : "perf");
 		fw_print_json(j);
 	} else if (s->opt.events || s->opt.opens) {
 		puts(fw_events_header());
@@ -1150,6 +1204,37 @@ static void write_textfile(struct fw_session *s)
 			strerror(errno));
 }
 
+/* Once a second, what the probe could not keep, from its own counts (the
+ * kernel tells a perf reader of a loss only when its next record fits):
+ * events the buffer had no room for, processes the record store had no
+ * room for. */
+static void report_losses(struct fw_session *s)
+{
+	uint64_t st[FW_STAT_COUNT];
+
+	read_stats(s, st);
+	if (st[FW_STAT_EV_LOST] > s->lost_events_reported)
+		fprintf(stderr,
+			FW_PROG ": lost %llu events (event buffer full; %llu in all): "
+			"try --buffer-pages %u or filters\n",
+			(unsigned long long)(st[FW_STAT_EV_LOST] - s->lost_events_reported),
+			(unsigned long long)st[FW_STAT_EV_LOST],
+			s->opt.buffer_pages < FW_MAX_BUFFER_PAGES ? s->opt.buffer_pages * 2
+								  : s->opt.buffer_pages);
+	s->lost_events_reported = st[FW_STAT_EV_LOST];
+	if (st[FW_STAT_UNTRACKED] > s->untracked_reported)
+		fprintf(stderr,
+			FW_PROG ": warning: the record store (%u) is full: %llu processes "
+			"untracked (%llu in all), %llu records made room; try --records %u\n",
+			fw_record_slots(s),
+			(unsigned long long)(st[FW_STAT_UNTRACKED] - s->untracked_reported),
+			(unsigned long long)st[FW_STAT_UNTRACKED],
+			(unsigned long long)st[FW_STAT_EVICTED],
+			s->opt.record_bits < FW_PROC_SLOT_BITS_MAX ? 2 * fw_record_slots(s)
+								  : fw_record_slots(s));
+	s->untracked_reported = st[FW_STAT_UNTRACKED];
+}
+
 /* Stage: poll until a signal or --duration; then drain what the kernel
  * already sent. */
 static void run(struct fw_session *s)
@@ -1159,7 +1244,7 @@ static void run(struct fw_session *s)
 	if (s->opt.duration_ns)
 		deadline = fw_mono_ns() + s->opt.duration_ns;
 	while (!stop_signal) {
-		uint64_t now = fw_mono_ns(), lost;
+		uint64_t now = fw_mono_ns();
 		int timeout = 200;
 
 		if (deadline) {
@@ -1172,22 +1257,8 @@ static void run(struct fw_session *s)
 			write_textfile(s);
 			next_textfile = now + TEXTFILE_PERIOD_NS;
 		}
-		/* Once a second, from the probe's count, not the readers': the
-		 * kernel tells a reader of a loss only when its next record fits. */
-		if ((s->opt.events || s->opt.opens) && now >= next_lost) {
-			uint64_t st[FW_STAT_COUNT];
-
-			read_stats(s, st);
-			lost = st[FW_STAT_EV_LOST];
-			if (lost > s->lost_events_reported)
-				fprintf(stderr,
-					FW_PROG ": lost %llu events (perf buffer full; %llu in all): "
-					"try --buffer-pages %u or filters\n",
-					(unsigned long long)(lost - s->lost_events_reported),
-					(unsigned long long)lost,
-					s->opt.buffer_pages < FW_MAX_BUFFER_PAGES ? s->opt.buffer_pages * 2
-										  : s->opt.buffer_pages);
-			s->lost_events_reported = lost;
+		if (now >= next_lost) {
+			report_losses(s);
 			next_lost = now + LOST_REPORT_PERIOD_NS;
 		}
 		/* The wall clock is set and stepped (NTP, a resumed VM) under
@@ -1339,6 +1410,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	s.use_kprobes = s.opt.mode != FW_MODE_TRACEPOINT && k.kprobes_ok;
+	/* Test hook: the perf buffers that kernels before 5.8 use, on any. */
+	s.ringbuf = !getenv("FORKWATCH_TEST_PERF_BUFFERS") && fw_bpf_ringbuf_supported();
 	if ((rc = find_headers(&k, &s.opt)) != FW_EXIT_OK ||
 	    (rc = compile_probe(&s, &k, opens)) != FW_EXIT_OK ||
 	    (rc = configure(&s)) != FW_EXIT_OK ||

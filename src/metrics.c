@@ -146,7 +146,7 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	sample(&o, "forkwatch_events_total", "type=\"open\"", st[FW_STAT_EV_OPEN]);
 
 	family(&o, "forkwatch_lost_samples_total", "counter",
-	       "Records the perf buffer had no room for, counted by the probe.");
+	       "Records the ring or perf buffer had no room for, counted by the probe.");
 	sample(&o, "forkwatch_lost_samples_total", "buffer=\"events\"", st[FW_STAT_EV_LOST]);
 	sample(&o, "forkwatch_lost_samples_total", "buffer=\"alerts\"", st[FW_STAT_ALERTS_LOST]);
 	family(&o, "forkwatch_lost_samples_read_total", "counter",
@@ -179,8 +179,13 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	}
 
 	family(&o, "forkwatch_untracked_processes_total", "counter",
-	       "Processes not tracked because the record map was full.");
+	       "Processes not tracked because the record store was full (see --records).");
 	sample(&o, "forkwatch_untracked_processes_total", NULL, st[FW_STAT_UNTRACKED]);
+
+	family(&o, "forkwatch_records_evicted_total", "counter",
+	       "Process records dropped to make room in a full record store (old processes "
+	       "that never created, dead ones nothing ranks through).");
+	sample(&o, "forkwatch_records_evicted_total", NULL, st[FW_STAT_EVICTED]);
 
 	family(&o, "forkwatch_tracked_processes", "gauge",
 	       "Process records the probe holds (live processes, and exited ones whose lines "

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "options.h"
 
+#include "forkwatch_logic.h"
+
 #include <getopt.h>
 #include <pwd.h>
 #include <string.h>
@@ -46,6 +48,12 @@ static const char usage[] =
 "                             named is a server or a shell: containment kills\n"
 "                             only what it made in the episode, and a spawner is\n"
 "                             only reported (default 30s, from 1s to 1440m)\n"
+"      --records N            processes the lineage store holds: a power of two\n"
+"                             from 1024 to 4194304 (default 32768, 12 MiB of\n"
+"                             kernel memory). When it is full, records nothing\n"
+"                             depends on (old processes that never created, the\n"
+"                             dead) make room; what still finds none is counted\n"
+"                             as untracked and reported\n"
 "\n"
 "Events (one line per event on stdout; text alerts then go to stderr):\n"
 "  -e, --events               every new process: time, pid, ppid, uid, command,\n"
@@ -56,9 +64,11 @@ static const char usage[] =
 "  -p, --pid PID              only PID and its descendants\n"
 "  -c, --comm COMM            only tasks whose command name is exactly COMM\n"
 "  -u, --uid UID              only this user (a number or a user name)\n"
-"      --buffer-pages N       perf buffer pages per CPU for events, a power of\n"
-"                             two (default 64); lost events are counted and\n"
-"                             reported, never dropped silently\n"
+"      --buffer-pages N       event buffer pages per CPU, a power of two\n"
+"                             (default 64; one ring buffer of N times the CPUs\n"
+"                             where the kernel has them, else a perf buffer per\n"
+"                             CPU); lost events are counted and reported, never\n"
+"                             dropped silently\n"
 "\n"
 "Containment (off unless asked for):\n"
 "      --kill                 stop fork bombs from inside the kernel: when a rule\n"
@@ -157,6 +167,7 @@ enum {
 	OPT_ALLOW,
 	OPT_LIMIT,
 	OPT_SYSCALLS,
+	OPT_RECORDS,
 };
 
 static const struct option long_opts[] = {
@@ -166,6 +177,7 @@ static const struct option long_opts[] = {
 	{ "chain", required_argument, NULL, OPT_CHAIN },
 	{ "spawn-max", required_argument, NULL, OPT_SPAWN_MAX },
 	{ "established", required_argument, NULL, OPT_ESTABLISHED },
+	{ "records", required_argument, NULL, OPT_RECORDS },
 	{ "window", required_argument, NULL, 'w' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "thread-threshold", required_argument, NULL, OPT_THREAD_THRESHOLD },
@@ -395,6 +407,7 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 	o->log_path = FW_DEFAULT_LOG;
 	o->mode = FW_MODE_AUTO;
 	o->buffer_pages = FW_DEFAULT_BUFFER_PAGES;
+	o->record_bits = FW_PROC_SLOT_BITS;
 
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
@@ -569,6 +582,16 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 		case OPT_LIMIT:
 			if (limit_arg(o, optarg, err, errlen) < 0)
 				return FW_PARSE_ERROR;
+			break;
+		case OPT_RECORDS:
+			if (fw_parse_uint(optarg, 1u << FW_PROC_SLOT_BITS_MIN, 1u << FW_PROC_SLOT_BITS_MAX,
+					  &v) < 0 || (v & (v - 1))) {
+				fw_snprintf(err, errlen,
+					    "invalid --records '%s': expected a power of two from %u to %u",
+					    optarg, 1u << FW_PROC_SLOT_BITS_MIN, 1u << FW_PROC_SLOT_BITS_MAX);
+				return FW_PARSE_ERROR;
+			}
+			o->record_bits = (uint32_t)__builtin_ctzll(v);
 			break;
 		case OPT_BUFFER_PAGES:
 			if (fw_parse_uint(optarg, 1, FW_MAX_BUFFER_PAGES, &v) < 0 || (v & (v - 1))) {

@@ -64,6 +64,7 @@ struct fw_options {
 	enum fw_probe_mode mode;
 	const char *arch_probe;     /* NULL: choose from kallsyms */
 	const char *kernel_headers; /* NULL: search */
+	uint32_t record_bits;       /* --records: the record store holds 2^record_bits */
 
 	/* Event modes and their filters. */
 	bool events;               /* one record per new process (threads too with --threads) */

@@ -85,7 +85,7 @@ static const char *const steady[] = {
 	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "uname", "sysinfo",
 	"getrusage", "getrlimit", "prlimit64", "sched_getaffinity", "sched_yield", "sched_getparam",
 	"sched_getscheduler", "getrandom",
-	/* Waiting: the perf buffers; libmicrohttpd's thread. */
+	/* Waiting: the ring or perf buffers; libmicrohttpd's thread. */
 	"poll", "ppoll", "select", "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait",
 	"epoll_pwait", "epoll_pwait2", "eventfd2", "pipe2",
 	/* libmicrohttpd serving on its socket, bound before the drop. */

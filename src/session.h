@@ -29,6 +29,10 @@ struct fw_session {
 	const char *cap_names[8]; /* the same, one name each (static strings) */
 	size_t n_caps;
 	int seccomp_syscalls; /* syscalls the allow-list lets through */
+	char record_bits_flag[32]; /* -DFW_PROC_SLOT_BITS=N, for the compile */
+	char alert_pages_flag[32]; /* -DFW_ALERT_PAGES=N and ... */
+	char event_pages_flag[32]; /* ... -DFW_EVENT_PAGES=N, with ring buffers */
+	bool ringbuf;              /* records go out through ring buffers, not perf buffers */
 	bool use_kprobes;
 	bool opens_attached;  /* open probes counting (for --opens or metrics) */
 	bool opens_kprobes;   /* ... through the kprobe pair, not tracepoints */
@@ -58,6 +62,7 @@ struct fw_session {
 	uint64_t lost_alerts; /* as the perf readers reported them */
 	uint64_t lost_events;
 	uint64_t lost_events_reported;
+	uint64_t untracked_reported;
 	struct fw_member *members; /* scratch: the records, read for a lineage */
 
 	/* Containment. */
@@ -74,11 +79,17 @@ struct fw_session {
 	uint64_t kill_episodes;
 };
 
+/* Slots of the probe's record store (--records). */
+static inline uint32_t fw_record_slots(const struct fw_session *s)
+{
+	return 1u << s->opt.record_bits;
+}
+
 /* Reads every record of the procs map into s->members. Returns how many,
  * or -1. */
 long fw_read_members(struct fw_session *s);
 
-/* The record of tgid, from the probe's store (FW_PROC_SLOTS). 0, or -1
+/* The record of tgid, from the probe's store. 0, or -1
  * when it has none. */
 int fw_record_get(const struct fw_session *s, uint32_t tgid, struct fw_proc *rec);
 

@@ -134,18 +134,24 @@ static void test_cgroup_v2_empty_path(void)
 
 static void test_slots(void)
 {
-	uint32_t t, c, collisions = 0;
+	uint32_t t, c, bits, collisions;
 
-	/* The first choice is the pid's own slot: a run of pids fills distinct
-	 * slots. The others stay in range and differ from it. */
-	for (t = 1; t < 3 * FW_PROC_SLOTS; t++) {
-		CHECK_EQ_U(fw_proc_slot(t, 0), t % FW_PROC_SLOTS);
-		for (c = 1; c < FW_PROC_CHOICES; c++) {
-			CHECK(fw_proc_slot(t, c) < FW_PROC_SLOTS);
-			collisions += fw_proc_slot(t, c) == fw_proc_slot(t, 0);
+	/* For every store size --records allows: the first choice is the
+	 * pid's own slot, so a run of pids fills distinct slots; the others
+	 * stay in range and rarely meet it. */
+	for (bits = FW_PROC_SLOT_BITS_MIN; bits <= FW_PROC_SLOT_BITS_MAX; bits += 4) {
+		uint32_t slots = 1u << bits;
+
+		collisions = 0;
+		for (t = 1; t < 3 * slots && t < (1u << 20); t++) {
+			CHECK_EQ_U(fw_proc_slot_in(t, 0, bits), t % slots);
+			for (c = 1; c < FW_PROC_CHOICES; c++) {
+				CHECK(fw_proc_slot_in(t, c, bits) < slots);
+				collisions += fw_proc_slot_in(t, c, bits) == fw_proc_slot_in(t, 0, bits);
+			}
 		}
+		CHECK(collisions < 16);
 	}
-	CHECK(collisions < 16);
 }
 
 int main(void)

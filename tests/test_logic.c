@@ -23,52 +23,37 @@
 
 /* --- The record store the model runs on ------------------------------ */
 
-static struct fw_proc recs[MAXPID];
-static unsigned char has_rec[MAXPID];
+/* The probe's own store code (forkwatch_store.h) over plain memory:
+ * 2^store_bits slots, MAXPID by default (every pid its own first choice,
+ * as the probe's default is for a pid_max of 32768); smaller for the tests
+ * of a full store. */
+#define STORE_BITS_MAX 16
+static __u32 store_bits = STORE_BITS_MAX;
+static struct fw_proc slots[1u << STORE_BITS_MAX];
+#define FW_STORE_BITS store_bits
+#include "forkwatch_store.h"
+
+static inline struct fw_proc *fw_store_slot(__u32 idx)
+{
+	return idx < (1u << store_bits) ? &slots[idx] : NULL;
+}
+
+static struct fw_proc *rec_get(__u32 k)
+{
+	return fw_store_get(k);
+}
+
 static uint64_t stats[FW_STAT_COUNT];
 static struct fw_doom dooms[MAXPID];
 static unsigned char has_doom[MAXPID];
 static uint64_t doom_until[MAXPID]; /* when the sweep would lift it */
 static uint32_t doomed_roots[64], n_doomed; /* the dooms in force */
 
-static struct fw_proc *rec_get(__u32 k)
-{
-	return k < MAXPID && has_rec[k] ? &recs[k] : NULL;
-}
-
-static int rec_new(__u32 k, const struct fw_proc *r)
-{
-	if (k >= MAXPID || has_rec[k])
-		return -1;
-	recs[k] = *r;
-	has_rec[k] = 1;
-	return 0;
-}
-
-static int rec_set(__u32 k, const struct fw_proc *r)
-{
-	if (k >= MAXPID)
-		return -1;
-	recs[k] = *r;
-	has_rec[k] = 1;
-	return 0;
-}
-
-static void rec_del(__u32 k)
-{
-	if (k < MAXPID)
-		has_rec[k] = 0;
-}
-
 static struct fw_doom *doom_get(__u32 k)
 {
 	return k < MAXPID && has_doom[k] ? &dooms[k] : NULL;
 }
 
-#define FW_REC_GET(k) rec_get(k)
-#define FW_REC_NEW(k, r) rec_new((k), (r))
-#define FW_REC_SET(k, r) rec_set((k), (r))
-#define FW_REC_DEL(k) rec_del(k)
 #define FW_DOOM_GET(k) doom_get(k)
 #define FW_STAT(i) (stats[(i)]++)
 
@@ -109,7 +94,7 @@ static int returns_watched(uint64_t now);
 
 static void store_reset(void)
 {
-	memset(has_rec, 0, sizeof(has_rec));
+	memset(slots, 0, sizeof(slots));
 	memset(has_doom, 0, sizeof(has_doom));
 	memset(stats, 0, sizeof(stats));
 	n_doomed = 0;
@@ -348,6 +333,7 @@ enum behavior {
 	B_ROGUE,      /* a daemon whose new workers fork in a loop: a bug, not a bomb script */
 	B_DASH_ROOT,  /* dash running f(){ f|f& };f: one subshell copy for the background
 		       * pipeline, which forks its two sides; the first process exits */
+	B_SLEEPERS,   /* a script starting `arg` sleeping commands: for ...; do sleep 1d & done */
 };
 
 struct wproc {
@@ -391,6 +377,7 @@ struct world {
 
 static struct world W;
 static uint32_t bomb_cap = 1024; /* the bomb's pids.max */
+static uint32_t sleepers;        /* processes a script leaves sleeping before the bomb */
 /* How long one turn takes: 30 us on a fast host; the slow-host runs
  * stretch it, as a CPU quota or an emulated CPU does. */
 static uint64_t turn_ns = 30 * US;
@@ -513,12 +500,12 @@ static void record_verdict(const struct fw_alert *a)
 		uint32_t x;
 
 		fprintf(stderr, "  at verdict %u (rank %u): ", a->root, a->count);
-		for (x = a->root; x && x < MAXPID && has_rec[x]; x = recs[x].ppid)
+		const struct fw_proc *r;
+
+		for (x = a->root; x && (r = rec_get(x)); x = r->ppid)
 			fprintf(stderr, "%u%s[r%u t%u/%u g%u s%u %s%s] ", x, x == W.bomb_root ? "*" : "",
-				recs[x].rank, recs[x].top, recs[x].lines[recs[x].top & FW_RANK_MAX],
-				recs[x].given, recs[x].strong,
-				fw_is_pure(&recs[x]) ? "pure" : "impure",
-				recs[x].flags & FW_PROC_COPY ? " copy" : "");
+				r->rank, r->top, r->lines[r->top & FW_RANK_MAX], r->given, r->strong,
+				fw_is_pure(r) ? "pure" : "impure", r->flags & FW_PROC_COPY ? " copy" : "");
 		fprintf(stderr, "\n");
 	}
 	if (W.nv < sizeof(W.v) / sizeof(W.v[0])) {
@@ -585,12 +572,12 @@ static void contain_verdict(struct fw_alert *a, uint32_t creator)
 	has_doom[a->root] = 1;
 	if (n_doomed < sizeof(doomed_roots) / sizeof(doomed_roots[0]))
 		doomed_roots[n_doomed++] = a->root;
-	if (has_rec[creator] && fw_doom_covers(&dooms[a->root], recs[creator].created_ns,
+	if (rec_get(creator) && fw_doom_covers(&dooms[a->root], rec_get(creator)->created_ns,
 					       creator == a->root))
 		proc_kill(creator);
-	for (k = 0; k < MAXPID; k++)
-		if (has_rec[k])
-			fw_member_from(&members[n++], k, &recs[k]);
+	for (k = 0; k < (1u << store_bits); k++)
+		if (slots[k].tgid)
+			fw_member_from(&members[n++], slots[k].tgid, &slots[k]);
 	sel = fw_lineage_select(members, n, a->root, a->doomed_since_ns, a->whole);
 	for (i = 0; i < sel; i++)
 		if (W.p[members[i].tgid].alive)
@@ -607,7 +594,7 @@ static int lineage_kill(uint32_t creator, uint32_t child)
 	struct fw_doom *d;
 	uint32_t i;
 
-	if (!W.contain || !has_rec[creator] || !n_doomed)
+	if (!W.contain || !rec_get(creator) || !n_doomed)
 		return 0;
 	for (i = 0; i < n_doomed;) /* dooms the sweep has lifted */
 		if (W.now >= doom_until[doomed_roots[i]]) {
@@ -616,7 +603,7 @@ static int lineage_kill(uint32_t creator, uint32_t child)
 		} else {
 			i++;
 		}
-	d = fw_doom_of(creator, &recs[creator]);
+	d = fw_doom_of(creator, rec_get(creator));
 	if (!d)
 		return 0;
 	proc_kill(creator);
@@ -672,11 +659,12 @@ static uint32_t proc_fork(uint32_t parent, enum behavior b, int arg)
 	if (c->in_bomb) {
 		W.bomb_live++;
 		W.bomb_made++;
-		if (getenv("SIM_TRACE") && (W.bomb_made & (W.bomb_made - 1)) == 0 && has_rec[W.bomb_root])
+		const struct fw_proc *r = rec_get(W.bomb_root);
+
+		if (getenv("SIM_TRACE") && (W.bomb_made & (W.bomb_made - 1)) == 0 && r)
 			fprintf(stderr, "made %u root rank %u top %u/%u strong %u nodes %u\n",
-				W.bomb_made, recs[W.bomb_root].rank, recs[W.bomb_root].top,
-				recs[W.bomb_root].lines[recs[W.bomb_root].top & FW_RANK_MAX],
-				recs[W.bomb_root].strong, recs[W.bomb_root].node_kids);
+				W.bomb_made, r->rank, r->top, r->lines[r->top & FW_RANK_MAX], r->strong,
+				r->node_kids);
 	}
 	runq_add(pid);
 	rule = fw_model_fork(&W.cfg, parent, pid, W.now, 0, pw->comm, &scratch, &a, &creator);
@@ -912,6 +900,12 @@ static void turn(uint32_t pid)
 		else
 			w->wake = W.now + 50 * MS;
 		break;
+	case B_SLEEPERS:
+		if (w->left-- > 0)
+			fork_exec(pid, "sleep", "/usr/bin/sleep", B_IDLE, 0);
+		else
+			w->b = B_IDLE;
+		break;
 	case B_IDLE:
 	default:
 		w->wake = W.now + 10 * SEC;
@@ -1080,6 +1074,12 @@ static struct outcome bomb_run(enum bomb_kind k, enum start_kind how, uint64_t s
 	web = world_old("apache2", B_SERVER, 300, 1);
 	(void)pg;
 	(void)web;
+	if (sleepers) {
+		/* More sleeping processes than the store holds, started while
+		 * watching, then left to age past FW_RANK_EPOCH windows. */
+		fork_exec(shell, "sleepers.sh", "/tmp/sleepers.sh", B_SLEEPERS, (int)sleepers);
+		world_run(5 * SEC, turn_ns);
+	}
 	world_run(300 * MS, turn_ns); /* the host's life before the bomb */
 	bomb_program(k, &b, &comm, &file);
 	start = W.now;
@@ -1143,15 +1143,15 @@ static void sim_debug(enum bomb_kind k, enum start_kind how, int contain, uint64
 	fprintf(stderr, "%s %s %s seed %llu: bomb root %u made %u live %u (its record: kids %d "
 		"fails %u flags %x)\n", kind_names[k], start_names[how], contain ? "kill" : "alert",
 		(unsigned long long)seed, W.bomb_root, W.bomb_made, W.bomb_live,
-		has_rec[W.bomb_root] ? recs[W.bomb_root].kids_live : -1,
-		has_rec[W.bomb_root] ? recs[W.bomb_root].fails.cur : 0,
-		has_rec[W.bomb_root] ? recs[W.bomb_root].flags : 0);
+		rec_get(W.bomb_root) ? rec_get(W.bomb_root)->kids_live : -1,
+		rec_get(W.bomb_root) ? rec_get(W.bomb_root)->fails.cur : 0,
+		rec_get(W.bomb_root) ? rec_get(W.bomb_root)->flags : 0);
 	for (i = 0; i < W.nv && i < 4; i++) {
 		fprintf(stderr, "  verdict %s root %u at +%llu made %u\n", W.v[i].rule == 1 ? "rep" :
 			W.v[i].rule == 2 ? "chain" : "other", W.v[i].root,
 			(unsigned long long)(W.v[i].t / US), W.v[i].made);
 		for (x = W.v[i].root; x && x < MAXPID; x = W.p[x].parent) {
-			const struct fw_proc *r = has_rec[x] ? &recs[x] : NULL;
+			const struct fw_proc *r = rec_get(x);
 
 			fprintf(stderr, "    %u %-8s%s alive %d rec %d rank %u top %u/%u given %u strong %u "
 				"node %u away %u flags %x\n", x, W.p[x].comm, x == W.bomb_root ? "*" : " ",
@@ -1270,6 +1270,36 @@ static void test_bombs_small_cap(void)
 	bomb_cap = 1024;
 }
 
+/* A store smaller than what the host runs (--records 4096, and 6,000
+ * sleeping processes started while watching, as on a host whose pid_max
+ * is far above the store's size): the bombs still get records, by taking
+ * the slots of old leaves, and are named and contained as before; no
+ * process outside them is named or killed. (A bomb larger than the store
+ * cannot be tracked whole: its members without records are out of
+ * containment's reach, and counted as untracked.) */
+static void test_bombs_full_store(void)
+{
+	enum bomb_kind k;
+	uint64_t evicted = 0, untracked = 0;
+
+	store_bits = 12;
+	sleepers = 6000;
+	printf("The bombs beside 6,000 sleeping processes, a store of 4,096 records (%d runs "
+	       "each):\n", 6);
+	for (k = 0; k < K_KINDS; k++) {
+		print_outcomes("", k, S_SCRIPT, 0, 1, 6);
+		evicted += stats[FW_STAT_EVICTED];
+		untracked += stats[FW_STAT_UNTRACKED];
+		print_outcomes("", k, S_SCRIPT, 1, 1, 6);
+	}
+	printf("  (last runs of each kind: %llu records made room, %llu processes untracked)\n",
+	       (unsigned long long)evicted, (unsigned long long)untracked);
+	CHECK(evicted > 0);
+	CHECK(untracked > 0);
+	store_bits = STORE_BITS_MAX;
+	sleepers = 0;
+}
+
 /* --- A bash bomb's root starved after its first fork ------------------ */
 
 /* Direct model calls, in one order (no simulated world): process p makes
@@ -1283,8 +1313,8 @@ static __u32 direct_fork(const struct fw_config *cfg, __u32 p, __u32 c, uint64_t
 	__u32 rule;
 
 	*now += US;
-	rule = fw_model_fork(cfg, p, c, *now, 0, has_rec[p] ? recs[p].comm : "bash", &scratch, &a,
-			     &creator);
+	rule = fw_model_fork(cfg, p, c, *now, 0, rec_get(p) ? rec_get(p)->comm : "bash", &scratch,
+			     &a, &creator);
 	*repeat = a.repeat;
 	return rule == FW_RULE_REPLICATOR ? a.root : 0;
 }
@@ -1624,7 +1654,7 @@ static void test_established_root(void)
 		CHECK_EQ_U(W.innocent_killed, 0);
 		/* Each new worker runs away and is killed in its turn. */
 		CHECK(W.bomb_live <= 2);
-		whole += recs[daemon].flags & FW_PROC_OLD ? 0 : 1;
+		whole += rec_get(daemon)->flags & FW_PROC_OLD ? 0 : 1;
 	}
 	printf("An established daemon whose workers fork in loops: the daemon named %u of 20 "
 	       "times, else the runaway worker; alive in all, its runaway workers killed\n", named);
@@ -1650,6 +1680,7 @@ int main(void)
 	test_bombs();
 	test_bombs_slow();
 	test_bombs_small_cap();
+	test_bombs_full_store();
 	test_starved_root();
 	test_benign();
 	test_benign_limits();

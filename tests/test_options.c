@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "forkwatch_logic.h"
 #include "options.h"
 #include "tracefs.h"
 #include "util.h"
@@ -166,6 +167,12 @@ static void test_event_options(void)
 	CHECK(o.filter_uid && o.uid == 0);
 	CHECK(parse(&o, "-e", "--buffer-pages", "256") == FW_PARSE_RUN);
 	CHECK_EQ_U(o.buffer_pages, 256);
+	CHECK(parse(&o, "--records", "1024", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.record_bits, 10);
+	CHECK(parse(&o, "--records", "4194304", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.record_bits, 22);
+	CHECK(parse(&o, "-t", "9", NULL) == FW_PARSE_RUN);
+	CHECK_EQ_U(o.record_bits, FW_PROC_SLOT_BITS); /* the default */
 	CHECK(parse(&o, "--metrics-addr", "9464", NULL) == FW_PARSE_RUN);
 	CHECK_STR(o.metrics_host, "127.0.0.1");
 	CHECK_EQ_U(o.metrics_port, 9464);
@@ -180,6 +187,10 @@ static void test_event_options(void)
 	bad("--buffer-pages", "3", "a power of two");
 	bad("--buffer-pages", "0", "a power of two");
 	bad("--buffer-pages", "131072", "a power of two from 1 to 65536");
+	bad("--records", "1000", "invalid --records '1000': expected a power of two from 1024 to 4194304");
+	bad("--records", "512", "a power of two from 1024");
+	bad("--records", "8388608", "a power of two from 1024");
+	bad("--records", "", "invalid --records ''");
 	bad("--metrics-addr", "0", "expected [HOST:]PORT");
 	bad("--metrics-addr", "host:", "invalid --metrics-addr");
 	bad("--metrics-addr", "::1:9464", "invalid --metrics-addr"); /* v6 needs brackets */

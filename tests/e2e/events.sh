@@ -5,10 +5,17 @@
 # the caller's parent as ppid). Then the filters: -c, and -p with -u.
 . "$(dirname "$0")/lib.sh"
 need_root
+# "perf": the perf buffers of kernels before 5.8 (a test hook), on any.
+buffers=ring
+if [ "${1:-}" = perf ]; then
+	export FORKWATCH_TEST_PERF_BUFFERS=1
+	buffers=perf
+fi
 n=20 t=10
 
 # 1. -c: exactly what fw-bomb made under the name fwev, with its ids.
 start_tool --no-log --events --threads --syscalls -c fwev
+expect_buffers "$buffers"
 "$BOMB" as fwev fork-n $n > "$WORK/forks.txt" || fail "fork-n"
 "$BOMB" as fwev threads-report $t > "$WORK/threads.txt" || fail "threads-report"
 "$BOMB" fork-n 5 > /dev/null || fail "unnamed fork-n" # filtered out: comm fw-bomb
@@ -47,4 +54,4 @@ stop_tool
 got=$(ev process | jq -r .pid | sort -n | tr '\n' ' ')
 want=$(awk '/^child/ { print $2 }' "$WORK/below.txt" | sort -n | tr '\n' ' ')
 [ "$got" = "$want" ] || fail "-p $shell -u 65534: expected exactly [$want], got [$got]"
-echo "PASS: events ($(jq -r 'select(.event == "start") | .mode' "$WORK/out.json") mode): ids match; -c, -p and -u keep exactly the test's own children"
+echo "PASS: events ($(jq -r 'select(.event == "start") | "\(.mode) mode, \(.buffers) buffers"' "$WORK/out.json")): ids match; -c, -p and -u keep exactly the test's own children"

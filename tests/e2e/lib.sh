@@ -55,6 +55,18 @@ start_tool() {
 	fail "the tool did not attach within 60 s"
 }
 
+# expect_buffers ring|perf: the running tool's records go out through these
+# (its start line). Ring buffers are asked of kernels from 5.8 on only.
+expect_buffers() {
+	if [ "$1" = ring ]; then
+		local v
+		v=$(uname -r | awk -F. '{ printf "%d%03d", $1, $2 }')
+		[ "$v" -ge 5008 ] || return 0
+	fi
+	jq -e --arg b "$1" 'select(.event == "start") | .buffers == $b' "$WORK/out.json" > /dev/null ||
+		fail "records do not go through $1 buffers: $(head -1 "$WORK/out.json")"
+}
+
 # kprobes_supported: can this kernel attach kprobes at all?
 kprobes_supported() {
 	local tracefs=/sys/kernel/tracing

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "forkwatch_logic.h"
 #include "options.h"
 #include "util.h"
 
@@ -171,6 +172,7 @@ static const struct value_option {
 	{ "--comm", "--opens", COMM, 0, 0 },
 	{ "--uid", "--events", USER, 0, 0 },
 	{ "--buffer-pages", "--events", PAGES, 1, FW_MAX_BUFFER_PAGES },
+	{ "--records", NULL, PAGES, 1u << FW_PROC_SLOT_BITS_MIN, 1u << FW_PROC_SLOT_BITS_MAX },
 	{ "--metrics-addr", NULL, LISTEN, 0, 0 },
 	{ "--allow", "--kill", ALLOW, 0, 0 },
 	{ "--limit", NULL, LIMIT, 0, 0 },
@@ -262,7 +264,8 @@ static void check_option(const struct value_option *opt, const char *v, bool acc
 		FUZZ_CHECK(accepted == (ref_uint(v, opt->min, opt->max, &want) &&
 					(want & (want - 1)) == 0));
 		if (accepted)
-			FUZZ_CHECK(o->buffer_pages == want);
+			FUZZ_CHECK((!strcmp(opt->flag, "--records") ? 1ULL << o->record_bits
+								    : o->buffer_pages) == want);
 		break;
 	case LISTEN:
 		if (accepted)
