@@ -117,12 +117,14 @@ for page in $pages; do
 	grep -q "^EXIT STATUS" "$WORK/page.txt" || fail "man -l $page: no EXIT STATUS section"
 	grep -q "^EXAMPLES" "$WORK/page.txt" || fail "man -l $page: no EXAMPLES section"
 done
-# Every option --help prints is in the tool's page.
-LC_ALL=C.UTF-8 MANWIDTH=200 man -l /usr/share/man/man8/$PKG.8.gz 2> /dev/null > "$WORK/page.txt"
-for opt in $("$TOOL" --help | sed -n -E 's/^ {2,}(-[A-Za-z], )?(--[a-z0-9-]+).*/\2/p'); do
-	grep -q -- "$opt" "$WORK/page.txt" || fail "bcc-forkwatch(8) does not describe $opt"
+# Every option a program's --help prints is in its page.
+for prog in $PKG fw-file-guard fw-mem-limit fw-net-block fw-xdp-allow; do
+	LC_ALL=C.UTF-8 MANWIDTH=200 man -l "/usr/share/man/man8/$prog.8.gz" 2> /dev/null > "$WORK/page.txt"
+	for opt in $("/usr/sbin/$prog" --help | sed -n -E 's/^ {2,}(-[A-Za-z], )?(--[a-z0-9-]+).*/\2/p'); do
+		grep -qE -- "(^|[^a-z-])$opt([^a-z-]|$)" "$WORK/page.txt" || fail "$prog(8) does not describe $opt, which $prog --help lists"
+	done
 done
-echo "package: 5 man pages render with man -l without a warning; bcc-forkwatch(8) has every option of --help"
+echo "package: 5 man pages render with man -l without a warning; each has every option its program's --help lists"
 
 # 5. The unit (systemd-analyze verify: syntax, the binary it runs) and the
 # completion (the five programs, options read from --help).
