@@ -322,6 +322,14 @@ int fw_find_headers(const struct fw_headers_query *q, struct fw_headers *h, char
 	}
 	if (q->env_source && q->env_source[0]) {
 		h->how = "BCC_KERNEL_SOURCE";
+		/* BCC would go on to its own search, then fail with a message
+		 * about a kernel module: say what is wrong instead. */
+		if (fw_snprintf(path, sizeof(path), "%s%s", q->root, q->env_source) < 0 ||
+		    !is_dir(path)) {
+			fw_snprintf(err, errlen, "BCC_KERNEL_SOURCE=%s: no such directory (unset it, "
+				    "or pass --kernel-headers DIR)", q->env_source);
+			return -1;
+		}
 		snprintf(h->source, sizeof(h->source), "%s", q->env_source);
 		read_release(q->env_source, h->release, sizeof(h->release));
 		finish(q, h);

@@ -98,7 +98,8 @@ struct helper_req {
 struct helper_rep {
 	int rc;       /* 0, or -1 with err and msg */
 	int err;
-	int aborted;  /* LLVM ended the compile (a fatal error) */
+	int aborted;  /* LLVM ended the compile (a fatal error) ... */
+	int signal;   /* ... or the compiler crashed on this signal */
 	char msg[512];
 };
 
@@ -153,18 +154,20 @@ static int helper_recv(int sock, void *buf, size_t len, int *fd)
 }
 
 /* On a fatal error LLVM ends the helper from inside the compiler ("LLVM
- * ERROR: ...", then exit(1)), with stderr quieted. This exit hook sends
- * why to the watcher before the helper goes. */
+ * ERROR: ...", then exit(1)), with stderr quieted; and libbcc can crash
+ * on some broken header trees (a SIGSEGV after clang's first error). An
+ * exit hook and the crash signals' handler send why to the watcher before
+ * the helper goes: the watcher then says what the compiler said. */
 static struct {
 	struct fw_bpf *b;
 	struct quiet *q;
 	int sock;
 } compiling;
 
-static void compile_aborted(void)
+static void compile_ended(int sig)
 {
 	struct fw_bpf *b = compiling.b;
-	struct helper_rep rep = { .rc = -1, .aborted = 1 };
+	struct helper_rep rep = { .rc = -1, .aborted = 1, .signal = sig };
 
 	if (!b)
 		return;
@@ -175,7 +178,22 @@ static void compile_aborted(void)
 	_exit(FW_EXIT_BPF);
 }
 
-/* libbcc's calls, as the helper finds them in libbcc.so.0. */
+static void compile_aborted(void)
+{
+	compile_ended(0);
+}
+
+static void compile_crashed(int sig)
+{
+	/* Best effort from a crashed process: what it calls may wait on a lock
+	 * the crash left held, so the alarm ends it regardless (the watcher
+	 * then says the helper ended without an answer). */
+	alarm(2);
+	compile_ended(sig);
+	_exit(FW_EXIT_BPF);
+}
+
+/* libbcc's calls, as the helper finds them in libbcc.so.0. *//* libbcc's calls, as the helper finds them in libbcc.so.0. */
 struct bcc_calls {
 	__typeof__(&bpf_module_create_c_from_string) create;
 	__typeof__(&bpf_function_start) function_start;
@@ -233,6 +251,14 @@ static void helper_main(int sock, const char *source, const char **cflags, int n
 		_exit(FW_EXIT_BPF);
 	}
 	atexit(compile_aborted);
+	{
+		static const int crashes[] = { SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE };
+		struct sigaction sa = { .sa_handler = compile_crashed, .sa_flags = SA_RESETHAND };
+		size_t i;
+
+		for (i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+			sigaction(crashes[i], &sa, NULL);
+	}
 	quiet_begin(&hb, &q);
 	compiling.b = &hb;
 	compiling.q = &q;
@@ -375,7 +401,13 @@ int fw_bpf_compile(struct fw_bpf *b, const char *source, const char **cflags, in
 	rep.msg[sizeof(rep.msg) - 1] = '\0';
 	if (rep.rc == 0)
 		return 0;
-	if (rep.aborted)
+	if (rep.aborted && rep.signal > 0)
+		snprintf(b->last_error, sizeof(b->last_error),
+			 "the BPF compiler crashed (SIG%s)%s%.400s%s",
+			 sigabbrev_np(rep.signal) ? sigabbrev_np(rep.signal) : "?",
+			 rep.msg[0] ? " after: " : "", rep.msg,
+			 verbose ? "" : " (-v shows its messages)");
+	else if (rep.aborted)
 		snprintf(b->last_error, sizeof(b->last_error), "the BPF compiler aborted%s%.400s%s",
 			 rep.msg[0] ? ": " : "", rep.msg, verbose ? "" : " (-v shows its messages)");
 	else

@@ -184,6 +184,9 @@ static void test_explicit_and_env(void)
 
 	q.explicit_dir = NULL;
 	q.env_source = "/opt/kernel-src";
+	CHECK(fw_find_headers(&q, &h, err, sizeof(err)) < 0); /* not there yet */
+	CHECK_CONTAINS(err, "BCC_KERNEL_SOURCE=/opt/kernel-src: no such directory");
+	put("opt/kernel-src/Makefile", "");
 	CHECK(fw_find_headers(&q, &h, err, sizeof(err)) == 0);
 	CHECK_STR(h.how, "BCC_KERNEL_SOURCE");
 	CHECK_STR(h.source, "/opt/kernel-src");

@@ -67,6 +67,21 @@ expect_buffers() {
 		fail "records do not go through $1 buffers: $(head -1 "$WORK/out.json")"
 }
 
+# tool_map_u64 NAME: key 0 of the running tool's own map NAME, as a number
+# (bpftool by name would see every instance on the machine; the tool's
+# descriptors' fdinfo says which maps are its own).
+tool_map_u64() {
+	local id b hex=""
+	for id in $(grep -hs '^map_id:' /proc/"$TOOL_PID"/fdinfo/* | awk '{ print $2 }' | sort -un); do
+		[ "$(bpftool map show id "$id" -j | jq -r .name)" = "$1" ] || continue
+		for b in $(bpftool map lookup id "$id" key 0 0 0 0 -j | jq -r '.value[]'); do
+			hex="${b#0x}$hex" # little-endian bytes
+		done
+		[ -n "$hex" ] && echo $((16#$hex)) && return 0
+	done
+	return 1
+}
+
 # kprobes_supported: can this kernel attach kprobes at all?
 kprobes_supported() {
 	local tracefs=/sys/kernel/tracing

@@ -60,8 +60,26 @@ else
 	expect_error 2 "--allow cgroup: needs a cgroup v2 mount; none is mounted" --kill \
 		--allow cgroup:/fw-no-such-cgroup -d 1 --no-log
 fi
-# Kernel headers that are not a tree: exit 4.
+expect_error 2 "invalid --records '1000': expected a power of two from 1024" --records 1000
+# A metrics port another process holds: exit 3, before anything is compiled.
+port=$((20000 + RANDOM % 20000))
+/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("ready", flush=True); time.sleep(60)' \
+	"$port" > "$WORK/holder.txt" &
+holder=$!
+for _ in $(seq 50); do grep -q ready "$WORK/holder.txt" && break; sleep 0.1; done
+expect_error 3 "cannot listen on 127.0.0.1:$port" --metrics-addr "$port" --no-log -d 1
+kill "$holder"; wait "$holder" 2> /dev/null
+# Kernel headers that are not a tree, or not there: exit 4.
 expect_error 4 "not a kernel header tree" --kernel-headers /usr -d 1
+BCC_KERNEL_SOURCE=/nonexistent-fw expect_error 4 "BCC_KERNEL_SOURCE=/nonexistent-fw: no such directory" -d 1
+# A tree that does not compile: exit 5 with the compiler's first error
+# (libbcc 0.26 crashes on this one after clang's error: the helper says so).
+mkdir -p "$WORK/badhdr/include/linux" "$WORK/badhdr/include/generated"
+echo '#error this header tree is broken' > "$WORK/badhdr/include/linux/kconfig.h"
+: > "$WORK/badhdr/include/generated/autoconf.h"
+expect_error 5 "cannot compile the probe with the kernel headers in $WORK/badhdr: .*this header tree is broken" \
+	--kernel-headers "$WORK/badhdr" -d 1 --no-log
 
 # --help and --version go to stdout, exit 0.
 "$TOOL" --help > "$WORK/help.txt" || fail "--help failed"
@@ -88,13 +106,13 @@ else
 	expect_error 5 "cannot attach kprobes" --probe-mode kprobe -d 1 --no-log
 fi
 
-# Teardown after Ctrl-C: the programs and maps made by this run are gone,
-# and so are kprobe_events entries (where the kernel has them).
-before_progs=$(bpftool prog show -j | jq '[.[].id]')
-before_maps=$(bpftool map show -j | jq '[.[].id]')
+# Teardown after Ctrl-C: the programs and maps this run holds (its
+# descriptors' fdinfo names them, whatever else the machine loads) are
+# gone, and so are kprobe_events entries (where the kernel has them).
 start_tool --no-log
-ours_progs=$(bpftool prog show -j | jq -c --argjson b "$before_progs" '[.[] | select(.id as $i | $b | index($i) | not) | .id]')
-ours_maps=$(bpftool map show -j | jq -c --argjson b "$before_maps" '[.[] | select(.id as $i | $b | index($i) | not) | .id]')
+held() { grep -hs "^$1_id:" /proc/"$TOOL_PID"/fdinfo/* | awk '{ print $2 }' | sort -un | jq -s -c .; }
+ours_progs=$(held prog)
+ours_maps=$(held map)
 [ "$(jq length <<< "$ours_progs")" -ge 3 ] || fail "expected our programs loaded, found $ours_progs"
 bpftool map show -j | jq -e '.[] | select(.name == "procs")' > /dev/null || fail "no procs map while running"
 if [ "$kprobes" = yes ] && [ -e "$tracefs/kprobe_events" ]; then
@@ -134,6 +152,27 @@ wait "$piper" || fail "| head: the pipeline failed (timed out?): $(tail -2 "$WOR
 grep -q "cannot write events to stdout: Broken pipe; stopping" "$WORK/pipe.err" ||
 	fail "| head: $(tail -3 "$WORK/pipe.err")"
 grep -q "summary\|[0-9]s:" "$WORK/pipe.err" || fail "| head: no summary: $(tail -3 "$WORK/pipe.err")"
+# A stdout closed before the first alert, without -e (JSON lines only: the
+# start line is the first write): said, stopped, exit 0.
+(cd "$WORK" && timeout 120 bash -c '"$0" -j --no-log -d 100 2> "$1" | true' "$TOOL" "$WORK/closed.err") ||
+	fail "a closed stdout: the pipeline failed (timed out?): $(tail -2 "$WORK/closed.err")"
+grep -q "cannot write alerts to stdout: .*; stopping" "$WORK/closed.err" || fail "a closed stdout: $(tail -2 "$WORK/closed.err")"
+# A signal before the probes are attached (while compiling): the tool ends
+# at once with the signal's status, and its compiler helper with it
+# (PR_SET_PDEATHSIG); nothing was attached yet, and programs and maps go
+# with their descriptors.
+(cd "$WORK" && exec "$TOOL" --no-log -d 100 > /dev/null 2> "$WORK/early.err") &
+early=$!
+helper=""
+for _ in $(seq 100); do helper=$(pgrep -P "$early" -x fw-compile) && break; sleep 0.05; done
+[ -n "$helper" ] || fail "no compiler helper seen under pid $early"
+kill -TERM "$early"
+wait "$early"
+rc=$?
+[ "$rc" -eq 143 ] || fail "SIGTERM while compiling: exit $rc, expected 143 (the signal's)"
+for _ in $(seq 50); do [ "$(awk '{ print $3 }' "/proc/$helper/stat" 2> /dev/null)" = Z ] || [ ! -e "/proc/$helper" ] && break; sleep 0.1; done
+[ ! -e "/proc/$helper" ] || [ "$(awk '{ print $3 }' "/proc/$helper/stat")" = Z ] ||
+	fail "the compiler helper $helper outlived the tool"
 # The default log is ./metrics.log with the original's columns first.
 (cd "$WORK" && "$TOOL" -d 0.2 > /dev/null 2>&1) || fail "default log run failed"
 head -1 "$WORK/metrics.log" | grep -q '^timestamp,pid,tgid,hostname,subprocesses,' || fail "default metrics.log"

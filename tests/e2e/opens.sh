@@ -18,11 +18,11 @@ start_tool --no-log --events --opens -c fwop --metrics-addr "127.0.0.1:$port" \
 "$BOMB" as fwop open /etc/hostname /nonexistent-fw "w:$WORK/created" "$long" > "$WORK/opens.txt" || fail "open"
 before=$(scrape) || fail "no answer on port $port"
 promtool check metrics <<< "$before" > "$WORK/promtool.txt" 2>&1 || fail "promtool: $(cat "$WORK/promtool.txt")"
-pc_before=$(bpftool map dump name process_count -j | jq '.[0].value')
+pc_before=$(tool_map_u64 process_count) || fail "no process_count map of ours"
 "$BOMB" as fwop open-n 50 /etc/hostname || fail "open-n"
 "$BOMB" as fwop fork-n 7 > /dev/null || fail "fork-n"
 after=$(scrape) || fail "no answer on port $port"
-pc_after=$(bpftool map dump name process_count -j | jq '.[0].value')
+pc_after=$(tool_map_u64 process_count) || fail "no process_count map of ours"
 
 # Counters move by exactly what the test did (filtered by name), and the
 # global ones by at least that.
@@ -42,6 +42,19 @@ exec 3<> "/dev/tcp/127.0.0.1/$port" && printf 'GARBAGE\r\n\r\n' >&3 && timeout 5
 big=$(status -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' a)" "http://127.0.0.1:$port/metrics")
 [ "$big" != 200 ] || fail "a 100 kB header was accepted"
 scrape > /dev/null || fail "the endpoint died after bad requests"
+# Connection limits (8 per address, 16 in all): 8 idle connections from
+# here fill this address's share; the next is turned away at once, and
+# serving resumes when they close.
+idle=()
+for _ in $(seq 8); do
+	exec {fd}<> "/dev/tcp/127.0.0.1/$port" || fail "cannot open an idle connection"
+	idle+=("$fd")
+done
+sleep 0.2
+! curl -sf --max-time 5 "http://127.0.0.1:$port/metrics" > /dev/null || fail "a 9th connection from one address was served"
+for fd in "${idle[@]}"; do exec {fd}>&-; done
+sleep 0.2
+scrape > /dev/null || fail "the endpoint did not serve again once the idle connections closed"
 sleep 6 # one textfile period
 promtool check metrics < "$WORK/fw.prom" > "$WORK/promtool.txt" 2>&1 || fail "textfile: $(cat "$WORK/promtool.txt")"
 stop_tool
@@ -55,4 +68,4 @@ op /nonexistent-fw | jq -e '.ret == -2 and .result == "-ENOENT"' > /dev/null || 
 op "$WORK/created" | jq -e '(.flags | test("O_WRONLY")) and (.flags | test("O_CREAT")) and (.flags | test("O_TRUNC")) and .ret >= 0' > /dev/null ||
 	fail "created: $(op "$WORK/created")"
 op "${long:0:255}" | jq -e '.truncated == true and .result == "-ENAMETOOLONG"' > /dev/null || fail "the 300-character path is not marked truncated"
-echo "PASS: opens ($(jq -r 'select(.event == "start") | .mode + ", " + .opens' "$WORK/out.json")): flags, results and truncation right; counters moved by exactly 50 opens and 7 processes; promtool accepts endpoint and textfile; 404s and bad requests handled"
+echo "PASS: opens ($(jq -r 'select(.event == "start") | .mode + ", " + .opens' "$WORK/out.json")): flags, results and truncation right; counters moved by exactly 50 opens and 7 processes; promtool accepts endpoint and textfile; 404s, bad requests and the connection limit handled"
