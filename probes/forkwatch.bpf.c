@@ -356,7 +356,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit)
 	fw_kthread_gone(tgid);
 #endif
 	if (cfg)
-		fw_model_exit(cfg, tgid, bpf_ktime_get_ns());
+		fw_model_exit(cfg, tgid);
 	return 0;
 }
 

@@ -53,7 +53,11 @@
 #define FW_INLINE static inline
 #define FW_UNROLL
 #define FW_LOOP
+/* The clock of the model's times (fw_now): the tests' simulated one. */
+__u64 fw_clock(void);
+#define FW_CLOCK() fw_clock()
 #else
+#define FW_CLOCK() bpf_ktime_get_ns()
 #define FW_INLINE static __always_inline
 #define FW_UNROLL _Pragma("unroll")
 #ifdef FW_UNROLL_LOOPS
@@ -319,7 +323,6 @@ struct fw_proc {
 	__u64 created_ns;        /* 0: it predates the tool */
 	__u64 parent_created_ns; /* its creator's created_ns: tells the creator from a reused pid */
 	__u64 start_ns;          /* its program's start: creation or the last exec seen; 0 unknown */
-	__u64 dead_ns;           /* FW_PROC_DEAD: when */
 	__u32 ppid;              /* its creator (tgid); 0 unknown */
 	__u32 flags;             /* FW_PROC_* */
 	__u32 uid;
@@ -682,13 +685,22 @@ FW_INLINE void fw_rank_start(struct fw_proc *p)
 	p->rank = fw_rank_of(p);
 }
 
+/* now, or the clock (FW_CLOCK: the probe's bpf_ktime_get_ns) where the
+ * caller left it unread (0): a release reads it only in the rare case that
+ * it needs it (fw_rec_release). */
+FW_INLINE __u64 fw_now(__u64 now)
+{
+	return now ? now : FW_CLOCK();
+}
+
 /* A line of node q moves from rank a to rank b (0: none; at most
  * FW_RANK_MAX): a child's line began to count, rose, fell, or left (its
  * record went, it exec'd another program, it is no longer pure). Returns
  * q's rank after it. Nothing here depends on time: a line counts while its
  * record is there, so that a bomb that grows slowly (a CPU quota, a busy
  * or emulated CPU) ranks as deep as a fast one, and a shell or a server,
- * whose finished children leave, does not add ranks up over its life. */
+ * whose finished children leave, does not add ranks up over its life.
+ * now: when (0: not read yet, see fw_now). */
 FW_INLINE __u8 fw_lines_move(struct fw_proc *q, __u32 a, __u32 b, __u64 now)
 {
 	__u32 i, top;
@@ -725,7 +737,7 @@ FW_UNROLL
 	}
 	q->rank = (q->flags & FW_PROC_NODE) ? fw_rank_of(q) : 0;
 	if (old < FW_LINE_RANK && q->rank >= FW_LINE_RANK)
-		q->rank_ns = now;
+		q->rank_ns = fw_now(now);
 	return q->rank;
 }
 
@@ -822,18 +834,17 @@ FW_INLINE int fw_doom_whole(const struct fw_proc *root, __u64 now, const struct 
 
 /* When the episode that named an established root began: for a
  * replicator, when its rank began to branch (FW_LINE_RANK), but no more
- * than FW_RANK_EPOCH windows back, so that what a server made long before
- * its lines ran away is kept; else its program's start (a spawner). */
+ * than FW_RANK_EPOCH windows back (also when that time is not known), so
+ * that what a server made long before its lines ran away is kept; else its
+ * program's start (a spawner). */
 FW_INLINE __u64 fw_episode_start(const struct fw_proc *root, __u32 rule, __u64 now,
 				 const struct fw_config *cfg)
 {
 	__u64 span = FW_RANK_EPOCH * cfg->window_ns;
+	__u64 earliest = now > span ? now - span : 0;
 
-	if (rule == FW_RULE_REPLICATOR && root->rank_ns) {
-		if (now > span && root->rank_ns < now - span)
-			return now - span;
-		return root->rank_ns;
-	}
+	if (rule == FW_RULE_REPLICATOR)
+		return root->rank_ns > earliest ? root->rank_ns : earliest;
 	return root->start_ns;
 }
 

@@ -78,7 +78,8 @@ FW_INLINE struct fw_proc *fw_creator_of(const struct fw_proc *x)
  * the change climbs creator links while it changes what the next one up
  * gives (at most FW_CLIMB links: the rest follows at the next change
  * there). The first pure node it lifts to cfg->rank by branching is a
- * replicator's root. Returns that node's tgid, or 0. (This loop and fw_name_up's, not
+ * replicator's root. Returns that node's tgid, or 0. now: 0 when not read
+ * yet (fw_now). (This loop and fw_name_up's, not
  * one loop with more state: the verifier walks each iteration, and every
  * branch on carried state would double its paths.) */
 FW_INLINE __u32 fw_climb(const struct fw_config *cfg, struct fw_proc *x, __u64 now)
@@ -107,7 +108,7 @@ FW_LOOP
 		/* A line that replicates: at a limit, its failed creations make
 		 * its leaves nodes and may convict it (fw_replicator_harm). */
 		if (q_new >= 2 && q_new > q_old)
-			FW_NEAR_LIMIT(now, qt, 0);
+			FW_NEAR_LIMIT(fw_now(now), qt, 0);
 		/* Named where the rank is made: a node that branches (its rank
 		 * above its strongest line's), not one that carries a single line
 		 * up (a script that started one bomb). */
@@ -322,8 +323,12 @@ FW_INLINE struct fw_proc *fw_rec_of_creator(const struct fw_config *cfg, __u32 t
  * creator that stays. At most FW_CASCADE records go: a dead creator left
  * with nothing below it past that stays, with its creator's counts right,
  * as a record fw_rec_evictable gives up (or its pid's next process
- * replaces). */
-FW_INLINE void fw_rec_release(const struct fw_config *cfg, __u32 t, __u64 now)
+ * replaces). Lines leave and fall here; a rank rises only where a climb
+ * bounded by FW_CLIMB left a rise above to be carried on (and no verdict
+ * comes of it here: the next creation names). The clock is read only
+ * then (fw_now): on the bench machine a read costs a tenth of what a fork
+ * and its exit cost in all. */
+FW_INLINE void fw_rec_release(const struct fw_config *cfg, __u32 t)
 {
 	struct fw_proc *r = FW_REC_GET(t), *q = 0;
 	__u32 ppid, given;
@@ -352,7 +357,7 @@ FW_LOOP
 		}
 		FW_ADD(&q->kids_rec, -1);
 		if (given)
-			fw_lines_move(q, given, 0, now);
+			fw_lines_move(q, given, 0, 0);
 		if (!(q->flags & FW_PROC_DEAD) || q->kids_rec > 0 || i == FW_CASCADE - 1)
 			break;
 		next = q->ppid;
@@ -365,7 +370,7 @@ FW_LOOP
 		q = 0;
 	}
 	if (q)
-		fw_climb(cfg, q, now);
+		fw_climb(cfg, q, 0);
 }
 
 /* Process p (uid, command comm) created process c at now. Fills the
@@ -394,7 +399,7 @@ FW_INLINE __u32 fw_model_fork(const struct fw_config *cfg, __u32 p, __u32 c, __u
 		/* A record under the new pid (a dead process's, kept for its
 		 * lines: its creator lets go of it first), or no free slot. */
 		if (FW_REC_GET(c))
-			fw_rec_release(cfg, c, now);
+			fw_rec_release(cfg, c);
 		if (fw_rec_insert(cfg, c, scratch, p, now) != 0) {
 			FW_STAT(FW_STAT_UNTRACKED);
 			return FW_RULE_NONE;
@@ -551,8 +556,8 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 	__builtin_memcpy(r->comm, new_comm, FW_COMM_LEN);
 }
 
-/* Process t exited at now (its last thread). */
-FW_INLINE void fw_model_exit(const struct fw_config *cfg, __u32 t, __u64 now)
+/* Process t exited (its last thread). No clock: see fw_rec_release. */
+FW_INLINE void fw_model_exit(const struct fw_config *cfg, __u32 t)
 {
 	struct fw_proc *r = FW_REC_GET(t), *q;
 
@@ -565,10 +570,9 @@ FW_INLINE void fw_model_exit(const struct fw_config *cfg, __u32 t, __u64 now)
 	}
 	if (fw_rec_keep_dead(r)) {
 		r->flags = (r->flags | FW_PROC_DEAD) & ~FW_PROC_LIVE;
-		r->dead_ns = now;
 		return;
 	}
-	fw_rec_release(cfg, t, now);
+	fw_rec_release(cfg, t);
 }
 
 #ifdef FW_DOOM_GET

@@ -43,6 +43,15 @@ static struct fw_proc *rec_get(__u32 k)
 	return fw_store_get(k);
 }
 
+/* The model's clock (FW_CLOCK), for what it reads only when needed: the
+ * simulated time of the world or of the direct calls. */
+static uint64_t clock_ns;
+
+__u64 fw_clock(void)
+{
+	return clock_ns;
+}
+
 static uint64_t stats[FW_STAT_COUNT];
 static struct fw_doom dooms[MAXPID];
 static unsigned char has_doom[MAXPID];
@@ -442,6 +451,7 @@ static void world_init(uint64_t seed, int contain)
 	W.seed = seed * 2654435761ULL + 88172645463325252ULL;
 	W.next_pid = 300;
 	W.now = 1000 * SEC; /* the machine has been up a while */
+	clock_ns = W.now;
 	W.bomb_cap = bomb_cap;
 	W.limit_procs = 60000;
 }
@@ -529,7 +539,7 @@ static void proc_exit(uint32_t pid)
 		W.bomb_live--;
 	if (w->parent && W.p[w->parent].kids > 0)
 		W.p[w->parent].kids--;
-	fw_model_exit(&W.cfg, pid, W.now);
+	fw_model_exit(&W.cfg, pid);
 }
 
 static void proc_kill(uint32_t pid)
@@ -948,6 +958,7 @@ static void world_run(uint64_t ns, uint64_t step)
 			}
 		}
 		W.now += step;
+		clock_ns = W.now;
 	}
 }
 
@@ -1313,6 +1324,7 @@ static __u32 direct_fork(const struct fw_config *cfg, __u32 p, __u32 c, uint64_t
 	__u32 rule;
 
 	*now += US;
+	clock_ns = *now;
 	rule = fw_model_fork(cfg, p, c, *now, 0, rec_get(p) ? rec_get(p)->comm : "bash", &scratch,
 			     &a, &creator);
 	*repeat = a.repeat;
@@ -1374,7 +1386,7 @@ static void test_starved_root(void)
 		comm16(c, "mkdir");
 		comm16(f, "/usr/bin/mkdir");
 		fw_model_exec(&cfg, cmd, now, 0, c, f, &scratch);
-		fw_model_exit(&cfg, cmd, now);
+		fw_model_exit(&cfg, cmd);
 	}
 	direct_fork(&cfg, script, root, &now, &repeat);
 	comm16(c, "bash");
@@ -1384,7 +1396,7 @@ static void test_starved_root(void)
 	direct_tree(&cfg, first, 7, &now, &named, &leaf);
 	CHECK_EQ_U(named, first); /* all the root had made */
 	direct_fork(&cfg, root, second, &now, &repeat);
-	fw_model_exit(&cfg, root, now);
+	fw_model_exit(&cfg, root);
 	/* Deep in the first half, below a line carried on one child at a time
 	 * (members starved in turn), a lineage branches again: its verdict's
 	 * own naming stops at the top of that lineage, below the first half
