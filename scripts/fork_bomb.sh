@@ -348,7 +348,7 @@ if [ -n "$go" ]; then
 	start=$EPOCHREALTIME
 	rm -f "$go"
 fi
-echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds$([ "$new_pidns" -eq 1 ] && echo " pidns new (the bomb's root is pid 2 there, a grandchild of $root)")"
+echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds$([ "$new_pidns" -eq 1 ] && echo " pidns new (unshare; the bomb starts as pid 2 inside, its grandchild)")"
 
 # The end, in microseconds, compared without forking; the sleep is this
 # script's one helper, a process beside the bomb that containment must spare.

@@ -162,18 +162,29 @@ static void emit(struct fw_session *s, const struct fw_report *r)
 }
 
 /* The context of a's root; when the root is gone, of the member that made
- * the last child, else of one of the live members fw_lineage_count put at
- * the front of s->members (members of them; 0 when it was not called). */
+ * the last child, else of the newest of the live members fw_lineage_count
+ * put at the front of s->members (members of them; 0 when it was not
+ * called): the newest are the likeliest to be alive still. */
 static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_t members,
 			 struct fw_context *ctx)
 {
 	struct fw_context_candidate c[2 + CONTEXT_MEMBERS_TRIED];
-	size_t n = 0, i;
+	size_t n = 0, i, j;
 
 	c[n++] = (struct fw_context_candidate){ a->root, a->ts_ns };
 	c[n++] = (struct fw_context_candidate){ a->tgid, a->ts_ns };
-	for (i = 0; i < members && i < CONTEXT_MEMBERS_TRIED && s->members; i++)
-		c[n++] = (struct fw_context_candidate){ s->members[i].tgid, s->members[i].created_ns };
+	for (i = 0; i < members && s->members; i++) {
+		struct fw_context_candidate m = { s->members[i].tgid, s->members[i].created_ns };
+
+		/* Keep the newest CONTEXT_MEMBERS_TRIED, newest first. */
+		if (n == 2 + CONTEXT_MEMBERS_TRIED && m.born_by_ns <= c[n - 1].born_by_ns)
+			continue;
+		if (n < 2 + CONTEXT_MEMBERS_TRIED)
+			n++;
+		for (j = n - 1; j > 2 && c[j - 1].born_by_ns < m.born_by_ns; j--)
+			c[j] = c[j - 1];
+		c[j] = m;
+	}
 	fw_context_read(c, n, ctx);
 }
 

@@ -91,23 +91,48 @@ static void user_name(uint32_t uid, char *out, size_t len)
 void fw_context_read(const struct fw_context_candidate *cands, size_t n_cands, struct fw_context *c)
 {
 	static char buf[8192];
-	ssize_t n;
-	size_t i;
-	int dir = -1;
+	ssize_t n = 0;
+	size_t i, fallback_i = 0;
+	int dir = -1, fallback = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->hierarchy = c->runtime = "";
+	/* The first whose command line can be read: a member of a bash bomb
+	 * lives for milliseconds, and one that exits between the checks and
+	 * the reads has none. Failing all, the first there (a kernel thread
+	 * has none either). */
 	for (i = 0; i < n_cands && dir < 0; i++) {
 		if (i > 0 && cands[i].pid == cands[0].pid)
 			continue;
 		dir = open_proc(cands[i].pid, cands[i].born_by_ns);
-		if (dir >= 0) {
-			c->source = i == 0 ? FW_CTX_ROOT : FW_CTX_MEMBER;
-			c->pid = cands[i].pid;
+		if (dir < 0)
+			continue;
+		n = read_at(dir, "cmdline", buf, FW_CTX_CMDLINE_READ + 1);
+		if (n > 0)
+			break;
+		if (fallback < 0) {
+			fallback = dir;
+			fallback_i = i;
+		} else {
+			close(dir);
 		}
+		dir = -1;
+	}
+	if (dir < 0 && fallback >= 0) {
+		dir = fallback;
+		i = fallback_i;
+		n = 0;
+	} else if (fallback >= 0) {
+		close(fallback);
 	}
 	if (dir < 0)
 		return; /* FW_CTX_NONE */
+	c->source = i == 0 ? FW_CTX_ROOT : FW_CTX_MEMBER;
+	c->pid = cands[i].pid;
+	if (n > 0)
+		c->cmdline_truncated = fw_context_escape_cmdline(buf, (size_t)n, c->cmdline,
+								 sizeof(c->cmdline)) ||
+				       n >= FW_CTX_CMDLINE_READ;
 	if (read_at(dir, "cgroup", buf, sizeof(buf)) > 0)
 		fw_context_from_cgroup(buf, c);
 	if (read_at(dir, "status", buf, sizeof(buf)) > 0) {
@@ -118,10 +143,5 @@ void fw_context_read(const struct fw_context_candidate *cands, size_t n_cands, s
 		if (fw_context_nspid(buf, &c->ns_pid, &c->ns_level) < 0)
 			c->ns_pid = c->ns_level = 0;
 	}
-	n = read_at(dir, "cmdline", buf, FW_CTX_CMDLINE_READ + 1);
-	if (n > 0)
-		c->cmdline_truncated = fw_context_escape_cmdline(buf, (size_t)n, c->cmdline,
-								 sizeof(c->cmdline)) ||
-				       n > FW_CTX_CMDLINE_READ - 1;
 	close(dir);
 }
