@@ -22,12 +22,16 @@ start_tool -l "$WORK/metrics.log"
 run_bomb classic "${args[@]}"
 stop_tool
 
-# The alert naming the bomb: its root (the unshare's grandchild with -n), or
-# the root's parent with -n (the namespace's init, the bash that started it,
-# is a copy of the same program and may be named with it).
+# The alert naming the bomb: its root (with -n, the unshare's grandchild,
+# pid 2 in the namespace below the init sh, which is not named: another
+# program).
 if [ "$case" = pidns ]; then
-	alert=$(alerts | jq -c --argjson u "$BOMB_ROOT" 'select(.kind == "replicator" and .root.ppid == $u)' | head -1)
-	[ -n "$alert" ] || alert=$(alerts | jq -c --argjson u "$BOMB_ROOT" 'select(.kind == "replicator" and (.root.ppid as $p | $p > $u))' | head -1)
+	ours='select(.kind == "replicator" and .context.cgroup == $cg and .root.ppid != $u and .root.pid != $u)'
+	# One read from the root itself if there is one (it shows pid 2).
+	alert=$(alerts | jq -c --argjson u "$BOMB_ROOT" --arg cg "/$cg" "$ours"' | select(.context.from == "root")' | head -1)
+	[ -n "$alert" ] || alert=$(alerts | jq -c --argjson u "$BOMB_ROOT" --arg cg "/$cg" "$ours" | head -1)
+	[ -n "$(alerts | jq -c --argjson u "$BOMB_ROOT" 'select(.root.ppid == $u or .root.pid == $u)')" ] &&
+		fail "an alert names the namespace's init or unshare: $(alerts | head -1)"
 else
 	first=$(first_alert)
 	names_root_first classic "$first" || fail "the first alert does not name the bomb's root $BOMB_ROOT: $first"
@@ -57,16 +61,12 @@ docker)
 	jq -e --arg u "docker-$id.scope" --arg id "$id" '.unit == $u and .slice == "system.slice" and .container.runtime == "docker" and .container.id == $id and .pidns == null' <<< "$ctx" > /dev/null ||
 		fail "docker: unit, slice, container docker $id expected: $ctx" ;;
 pidns)
-	# In the namespace, one level below the tool's: the init is pid 1
-	# there, the bomb's root pid 2; a member something else.
+	# In the namespace, one level below the tool's: the bomb's root is pid
+	# 2 there (a member something else).
 	jq -e '.unit == null and .container == null and .pidns.level == 1 and .pidns.pid > 0' <<< "$ctx" > /dev/null ||
 		fail "pidns: a pid namespace one level down expected: $ctx"
-	if jq -e '.from == "root"' <<< "$ctx" > /dev/null; then
-		want=2
-		[ "$(jq -r .root.ppid <<< "$alert")" = "$BOMB_ROOT" ] && want=1
-		jq -e --argjson w "$want" '.pidns.pid == $w' <<< "$ctx" > /dev/null ||
-			fail "pidns: the named root's pid inside should be $want: $ctx"
-	fi ;;
+	jq -e '.from != "root" or .pidns.pid == 2' <<< "$ctx" > /dev/null ||
+		fail "pidns: the bomb's root is pid 2 in its namespace: $ctx" ;;
 esac
 
 # metrics.log: the original columns first, then the context's, for this alert.
