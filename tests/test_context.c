@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "context.h"
+#include "metrics.h"
 #include "output.h"
 
 #define ID "3f4c5d6e7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d"
@@ -471,6 +472,40 @@ static void test_outputs(void)
 	CHECK(strlen(line) < 40);
 }
 
+/* Prometheus: alerts by rule and unit label; a series with its first alert. */
+static void test_metrics_units(void)
+{
+	static struct fw_unit_labels t;
+	static uint64_t by[FW_RULES][FW_UNIT_LABELS_MAX + 1];
+	static char out[1 << 16];
+	struct fw_metrics m;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.version = "0";
+	m.mode = "tracepoint";
+	m.probes = "";
+	CHECK(fw_metrics_render(&m, out, sizeof(out)) > 0);
+	CHECK(!strstr(out, "forkwatch_alerts_by_unit_total")); /* not given: not rendered */
+	m.unit_labels = &t;
+	m.alerts_by_unit = (const uint64_t (*)[FW_UNIT_LABELS_MAX + 1])by;
+	by[FW_RULE_REPLICATOR][fw_unit_label_slot(&t, "nginx.service")] = 3;
+	by[FW_RULE_SPAWNER][fw_unit_label_slot(&t, "container:docker")] = 1;
+	for (i = 0; i < FW_UNIT_LABELS_MAX; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "u%zu.service", i);
+		fw_unit_label_slot(&t, name);
+	}
+	by[FW_RULE_CHAIN][fw_unit_label_slot(&t, "late\"one.service")] = 2;
+	CHECK(fw_metrics_render(&m, out, sizeof(out)) > 0);
+	CHECK_CONTAINS(out, "# TYPE forkwatch_alerts_by_unit_total counter\n");
+	CHECK_CONTAINS(out, "forkwatch_alerts_by_unit_total{kind=\"replicator\",unit=\"nginx.service\"} 3\n");
+	CHECK_CONTAINS(out, "forkwatch_alerts_by_unit_total{kind=\"spawner\",unit=\"container:docker\"} 1\n");
+	CHECK_CONTAINS(out, "forkwatch_alerts_by_unit_total{kind=\"chain\",unit=\"other\"} 2\n");
+	CHECK(!strstr(out, "unit=\"u3.service\"")); /* no alert: no series */
+}
+
 int main(void)
 {
 	test_cgroup_choose();
@@ -484,5 +519,6 @@ int main(void)
 	test_from_cgroup();
 	test_unit_labels();
 	test_outputs();
+	test_metrics_units();
 	CHECK_DONE();
 }
