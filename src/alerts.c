@@ -21,8 +21,8 @@
 
 #define MAX_MEMBERS FW_PROC_SLOTS /* every record fits */
 /* Live members tried for the context when the root and the last creator
- * are gone (a bash bomb's members live for milliseconds each). */
-#define CONTEXT_MEMBERS_TRIED 32
+ * are gone (read_context): one that is gone costs a failed open. */
+#define CONTEXT_MEMBERS_TRIED 256
 
 void fw_fail(const char *fmt, ...)
 {
@@ -161,31 +161,33 @@ static void emit(struct fw_session *s, const struct fw_report *r)
 	}
 }
 
+/* Newest first. */
+static int by_birth_desc(const void *x, const void *y)
+{
+	const struct fw_context_candidate *a = x, *b = y;
+
+	return a->born_by_ns < b->born_by_ns ? 1 : a->born_by_ns > b->born_by_ns ? -1 : 0;
+}
+
 /* The context of a's root; when the root is gone, of the member that made
- * the last child, else of the newest of the live members fw_lineage_count
- * put at the front of s->members (members of them; 0 when it was not
- * called): the newest are the likeliest to be alive still. */
+ * the last child, else of the live members fw_lineage_count put at the
+ * front of s->members (members of them; 0 when it was not called), newest
+ * first, up to CONTEXT_MEMBERS_TRIED of them: a bash bomb's members live
+ * for milliseconds each, and under --kill the newest die as they are made
+ * while the quiet older ones wait for the sweep, so it takes the first of
+ * them that can still be read. */
 static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_t members,
 			 struct fw_context *ctx)
 {
-	struct fw_context_candidate c[2 + CONTEXT_MEMBERS_TRIED];
-	size_t n = 0, i, j;
+	static struct fw_context_candidate c[2 + MAX_MEMBERS];
+	size_t n = 0, i;
 
 	c[n++] = (struct fw_context_candidate){ a->root, a->ts_ns };
 	c[n++] = (struct fw_context_candidate){ a->tgid, a->ts_ns };
-	for (i = 0; i < members && s->members; i++) {
-		struct fw_context_candidate m = { s->members[i].tgid, s->members[i].created_ns };
-
-		/* Keep the newest CONTEXT_MEMBERS_TRIED, newest first. */
-		if (n == 2 + CONTEXT_MEMBERS_TRIED && m.born_by_ns <= c[n - 1].born_by_ns)
-			continue;
-		if (n < 2 + CONTEXT_MEMBERS_TRIED)
-			n++;
-		for (j = n - 1; j > 2 && c[j - 1].born_by_ns < m.born_by_ns; j--)
-			c[j] = c[j - 1];
-		c[j] = m;
-	}
-	fw_context_read(c, n, ctx);
+	for (i = 0; i < members && i < MAX_MEMBERS && s->members; i++)
+		c[n++] = (struct fw_context_candidate){ s->members[i].tgid, s->members[i].created_ns };
+	qsort(c + 2, n - 2, sizeof(c[0]), by_birth_desc);
+	fw_context_read(c, n < 2 + CONTEXT_MEMBERS_TRIED ? n : 2 + CONTEXT_MEMBERS_TRIED, ctx);
 }
 
 /* Prometheus: this alert under its rule and unit label. */
