@@ -21,6 +21,7 @@ export LC_ALL=C # $EPOCHREALTIME with a dot
 usage() {
 	cat <<'EOF'
 Usage: sudo scripts/fork_bomb.sh [MODE] [-t SECONDS] [-m PIDS_MAX] [-b FW_BOMB] [-w FIFO]
+                                [-g CGROUP] [-n]
 
 Modes:
   classic   the bash bomb :(){ :|:& };:  (default)
@@ -46,16 +47,25 @@ Options:
                until something is written to FIFO (a named pipe this script
                creates) before it turns into the bomb: a root that already
                exists when a detector starts
+  -g CGROUP    the bomb's cgroup, a path below each hierarchy's root made of
+               names of letters, digits and ._@:- (default fw-bomb-PID). Its
+               parents are made as needed and those made are removed after,
+               e.g. system.slice/fw-test.service, or
+               system.slice/docker-ID.scope with ID 64 hex digits
+  -n           run the bomb in a new pid namespace (unshare -fp --mount-proc)
+               under an init of its own (/bin/sh): the root line then names
+               unshare, and the bomb's root is pid 2 inside, its grandchild
   -h           this help
 
 Example:
   sudo scripts/fork_bomb.sh classic -t 3 -m 512
+  sudo scripts/fork_bomb.sh classic -g system.slice/fw-test.service -n
 EOF
 }
 
 die() { echo "fork_bomb.sh: $*" >&2; exit 2; }
 
-mode=classic seconds=5 pids_max=1024 bomb_bin="" go="" exec_dir=""
+mode=classic seconds=5 pids_max=1024 bomb_bin="" go="" exec_dir="" cg_path="" new_pidns=0
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 args=("$@")
 while [ $# -gt 0 ]; do
@@ -65,6 +75,8 @@ while [ $# -gt 0 ]; do
 	-m) [ $# -ge 2 ] || die "-m needs a value"; pids_max=$2; shift 2 ;;
 	-b) [ $# -ge 2 ] || die "-b needs a value"; bomb_bin=$2; shift 2 ;;
 	-w) [ $# -ge 2 ] || die "-w needs a value"; go=$2; shift 2 ;;
+	-g) [ $# -ge 2 ] || die "-g needs a value"; cg_path=$2; shift 2 ;;
+	-n) new_pidns=1; shift ;;
 	classic|spawn|c-loop|vfork|clone3|threads|chain|dash|perl|python|exec|c-chain) mode=$1; shift ;;
 	*) die "unknown argument '$1' (see -h)" ;;
 	esac
@@ -73,7 +85,15 @@ done
 	die "invalid -t '$seconds': expected 0.2 to 60 seconds"
 [[ $pids_max =~ ^[0-9]+$ ]] && [ "$pids_max" -ge 16 ] && [ "$pids_max" -le 100000 ] ||
 	die "invalid -m '$pids_max': expected 16 to 100000"
+if [ -n "$cg_path" ]; then
+	[[ $cg_path =~ ^[A-Za-z0-9_.@:-]+(/[A-Za-z0-9_.@:-]+)*$ ]] && [[ ! $cg_path =~ (^|/)\.\.?(/|$) ]] &&
+		[[ ! $cg_path =~ (^|/)cgroup\. ]] ||
+		die "invalid -g '$cg_path': expected a relative path of names (letters, digits, ._@:-)"
+fi
 [ "$(id -u)" -eq 0 ] || die "must run as root (it creates cgroups)"
+if [ "$new_pidns" -eq 1 ]; then
+	command -v unshare > /dev/null || die "-n needs unshare (util-linux)"
+fi
 
 # A chain's members are orphans from birth (each parent exits at once): the
 # nearest child subreaper or pid 1 reaps them, and pids.max counts each one
@@ -120,7 +140,36 @@ c-loop|vfork|clone3|threads|c-chain)
 esac
 
 # --- cgroups -------------------------------------------------------------
-name="fw-bomb-$$"
+name=${cg_path:-fw-bomb-$$}
+made_cgs=() # the cgroups this script made, parents first: removed in reverse
+
+remove_cgs() {
+	local i
+	for ((i = ${#made_cgs[@]} - 1; i >= 0; i--)); do
+		[ -d "${made_cgs[i]}" ] && rmdir "${made_cgs[i]}" 2>/dev/null
+	done
+}
+
+# make_cg MOUNT: makes MOUNT/$name and whatever parents it lacks (on cgroup
+# v2 with the pids controller given to each parent made). Fails if the
+# bomb's own cgroup exists already.
+make_cg() {
+	local mnt=$1 rel="" part
+	local IFS=/
+	for part in $name; do
+		rel=${rel:+$rel/}$part
+		if [ "$rel" = "$name" ]; then
+			mkdir "$mnt/$rel" || return 1
+			made_cgs+=("$mnt/$rel")
+		elif [ ! -d "$mnt/$rel" ]; then
+			mkdir "$mnt/$rel" || return 1
+			made_cgs+=("$mnt/$rel")
+			[ -e "$mnt/$rel/cgroup.subtree_control" ] &&
+				echo +pids > "$mnt/$rel/cgroup.subtree_control" 2>/dev/null
+		fi
+	done
+	return 0
+}
 v2_mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 v1_pids=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ { print $2; exit }' /proc/mounts)
 v1_freezer=$(awk '$3 == "cgroup" && $4 ~ /(^|,)freezer(,|$)/ { print $2; exit }' /proc/mounts)
@@ -129,21 +178,25 @@ limit_cg="" kill_cg="" freeze_cg=""
 if [ -n "$v2_mnt" ] && grep -qw pids "$v2_mnt/cgroup.controllers" 2>/dev/null; then
 	grep -qw pids "$v2_mnt/cgroup.subtree_control" ||
 		echo +pids > "$v2_mnt/cgroup.subtree_control" 2>/dev/null
-	mkdir "$v2_mnt/$name" && limit_cg="$v2_mnt/$name"
-	[ -e "$limit_cg/pids.max" ] || { rmdir "$limit_cg"; limit_cg=""; }
+	make_cg "$v2_mnt" && limit_cg="$v2_mnt/$name"
+	if [ -z "$limit_cg" ] || [ ! -e "$limit_cg/pids.max" ]; then
+		remove_cgs
+		made_cgs=() limit_cg=""
+	fi
 	[ -n "$limit_cg" ] && [ -e "$limit_cg/cgroup.kill" ] && kill_cg=$limit_cg
 fi
 if [ -z "$limit_cg" ] && [ -n "$v1_pids" ]; then
-	mkdir "$v1_pids/$name" && limit_cg="$v1_pids/$name"
+	make_cg "$v1_pids" && limit_cg="$v1_pids/$name"
 	# v2 next to v1 (hybrid): a v2 group just for cgroup.kill.
-	if [ -n "$v2_mnt" ] && mkdir "$v2_mnt/$name" 2>/dev/null; then
-		if [ -e "$v2_mnt/$name/cgroup.kill" ]; then kill_cg="$v2_mnt/$name"; else rmdir "$v2_mnt/$name"; fi
+	if [ -n "$v2_mnt" ] && [ ! -e "$v2_mnt/$name" ] && make_cg "$v2_mnt" 2>/dev/null; then
+		[ -e "$v2_mnt/$name/cgroup.kill" ] && kill_cg="$v2_mnt/$name"
 	fi
-	if [ -z "$kill_cg" ] && [ -n "$v1_freezer" ] && mkdir "$v1_freezer/$name" 2>/dev/null; then
+	if [ -z "$kill_cg" ] && [ -n "$v1_freezer" ] && [ ! -e "$v1_freezer/$name" ] &&
+		make_cg "$v1_freezer" 2>/dev/null; then
 		freeze_cg="$v1_freezer/$name"
 	fi
 fi
-[ -n "$limit_cg" ] || die "no pids cgroup controller (v2 or v1): refusing to run a bomb without one"
+[ -n "$limit_cg" ] || { remove_cgs; die "no pids cgroup controller (v2 or v1) or cannot make cgroup $name: refusing to run a bomb without one"; }
 echo "$pids_max" > "$limit_cg/pids.max" || die "cannot set pids.max"
 [ "$(cat "$limit_cg/pids.max")" = "$pids_max" ] || die "pids.max did not take"
 
@@ -226,9 +279,7 @@ cleanup() {
 		done
 	fi
 	[ -n "$exec_dir" ] && rm -rf "$exec_dir"
-	for cg in "$kill_cg" "$freeze_cg" "$limit_cg"; do
-		[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg" 2>/dev/null
-	done
+	remove_cgs
 	if [ -n "$left" ]; then
 		echo "fork_bomb.sh: could not clean up: processes left in $limit_cg: $(echo $left)" >&2
 		exit 3
@@ -268,6 +319,13 @@ exec)
 c-chain) cmd=("$bomb_bin" chain) ;;
 *)       cmd=("$bomb_bin" "$mode") ;;
 esac
+# -n: unshare forks a new pid namespace's init (with its own /proc), a
+# /bin/sh that starts the bomb as its first child (pid 2 there) and then
+# sleeps a second at a time, reaping what is left to it, as a container's
+# "sh -c" does: a bomb as pid 1 would take the namespace down with it when
+# its root exits. Killing the cgroup ends them all.
+[ "$new_pidns" -eq 1 ] &&
+	cmd=(unshare -fp --mount-proc /bin/sh -c '"$@" & while :; do sleep 1; done' fw-pidns-init "${cmd[@]}")
 
 # The subshell joins the cgroups, then becomes the bomb: its pid is the root.
 # With -w it waits on the pipe first (a read, no fork), as does this script.
@@ -290,7 +348,7 @@ if [ -n "$go" ]; then
 	start=$EPOCHREALTIME
 	rm -f "$go"
 fi
-echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds"
+echo "fork_bomb.sh: root $root mode $mode start $start cgroup $limit_cg pids.max $pids_max seconds $seconds$([ "$new_pidns" -eq 1 ] && echo " pidns new (unshare; the bomb starts as pid 2 inside, its grandchild)")"
 
 # The end, in microseconds, compared without forking; the sleep is this
 # script's one helper, a process beside the bomb that containment must spare.

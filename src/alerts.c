@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <bcc/libbpf.h>
@@ -18,6 +19,9 @@
 #include "spawn_limits.h"
 #include "util.h"
 
+/* Live members tried for the context when the root and the last creator
+ * are gone (read_context): one that is gone costs a failed open. */
+#define CONTEXT_MEMBERS_TRIED 256
 
 void fw_fail(const char *fmt, ...)
 {
@@ -134,7 +138,7 @@ uint32_t fw_lineage_count(struct fw_session *s, uint32_t root, uint64_t since_ns
 
 static void emit(struct fw_session *s, const struct fw_report *r)
 {
-	char line[1536];
+	char line[4096];
 
 	if (s->opt.json) {
 		fw_print_json(fw_report_json(r));
@@ -150,6 +154,60 @@ static void emit(struct fw_session *s, const struct fw_report *r)
 		fprintf(s->log, "%s\n", line);
 		fflush(s->log);
 	}
+	if (s->syslog_open) {
+		fw_format_syslog(r, line, sizeof(line));
+		syslog(r->is_kill ? LOG_ERR : LOG_WARNING, "%s", line);
+	}
+}
+
+/* Newest first. */
+static int by_birth_desc(const void *x, const void *y)
+{
+	const struct fw_context_candidate *a = x, *b = y;
+
+	return a->born_by_ns < b->born_by_ns ? 1 : a->born_by_ns > b->born_by_ns ? -1 : 0;
+}
+
+/* The context of a's root; when the root is gone, of the member that made
+ * the last child, else of the live members fw_lineage_count put at the
+ * front of s->members (members of them; 0 when it was not called), newest
+ * first, up to CONTEXT_MEMBERS_TRIED of them: a bash bomb's members live
+ * for milliseconds each, and under --kill the newest die as they are made
+ * while the quiet older ones wait for the sweep, so it takes the first of
+ * them that can still be read. */
+static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_t members,
+			 struct fw_context *ctx)
+{
+	struct fw_context_candidate *c;
+	size_t n = 0, i;
+
+	if (!s->context_candidates)
+		s->context_candidates = calloc(2 + (size_t)fw_record_slots(s), sizeof(*c));
+	c = s->context_candidates;
+	if (!c) {
+		fw_context_read(NULL, 0, ctx); /* none: the context says so */
+		return;
+	}
+	c[n++] = (struct fw_context_candidate){ a->root, a->ts_ns };
+	c[n++] = (struct fw_context_candidate){ a->tgid, a->ts_ns };
+	for (i = 0; i < members && i < fw_record_slots(s) && s->members; i++)
+		c[n++] = (struct fw_context_candidate){ s->members[i].tgid, s->members[i].created_ns };
+	qsort(c + 2, n - 2, sizeof(c[0]), by_birth_desc);
+	fw_context_read(c, n < 2 + CONTEXT_MEMBERS_TRIED ? n : 2 + CONTEXT_MEMBERS_TRIED, ctx);
+}
+
+/* Prometheus: this alert under its rule and unit label. */
+static void count_by_unit(struct fw_session *s, const struct fw_alert *a,
+			  const struct fw_context *ctx)
+{
+	char label[FW_CTX_UNIT_LEN];
+	size_t slot;
+
+	if (a->kind >= FW_RULES)
+		return;
+	fw_context_unit_label(ctx, label, sizeof(label));
+	slot = fw_unit_label_slot(&s->unit_labels, label);
+	__atomic_add_fetch(&s->alerts_by_unit[a->kind][slot], 1, __ATOMIC_RELAXED);
 }
 
 static void report_init(struct fw_session *s, const struct fw_alert *a, struct fw_report *r,
@@ -179,12 +237,15 @@ static int dooms_lineage(const struct fw_alert *a)
  * thread kill (one process, with its threads) is its KILLED line alone. */
 static void report(struct fw_session *s, const struct fw_alert *a)
 {
+	static struct fw_context ctx;
 	char root_comm[FW_COMM_LEN + 1];
 	struct fw_report r;
 
 	report_init(s, a, &r, root_comm, sizeof(root_comm));
+	r.ctx = &ctx;
 	if (a->kind == FW_RULE_LIMIT || (a->kind == FW_RULE_THREADS && a->action != FW_ACT_REPORT &&
 					 a->action != FW_ACT_SPARED)) {
+		read_context(s, a, 0, &ctx);
 		r.is_kill = 1;
 		r.killed_kernel = 1;
 		s->kill_episodes++;
@@ -193,13 +254,17 @@ static void report(struct fw_session *s, const struct fw_alert *a)
 	}
 	if (a->kind == FW_RULE_REPLICATOR || a->kind == FW_RULE_CHAIN)
 		r.members = fw_lineage_count(s, a->root, a->doomed_since_ns, a->whole);
+	/* Who it is: once per alert, now, while the root (or a member) lives. */
+	read_context(s, a, r.members, &ctx);
 	s->alerts++;
+	count_by_unit(s, a, &ctx);
 	emit(s, &r);
 	if (!dooms_lineage(a))
 		return;
-	if (s->n_pending_kills < sizeof(s->pending_kills) / sizeof(s->pending_kills[0]))
+	if (s->n_pending_kills < sizeof(s->pending_kills) / sizeof(s->pending_kills[0])) {
+		s->pending_ctx[s->n_pending_kills] = ctx;
 		s->pending_kills[s->n_pending_kills++] = *a;
-	else if (s->dropped_kills++ == 0)
+	} else if (s->dropped_kills++ == 0)
 		fprintf(stderr, FW_PROG ": warning: more than %zu containments in one poll round; "
 			"the rest are left to the probe (no sweep)\n", s->n_pending_kills);
 }
@@ -229,6 +294,7 @@ void fw_run_pending_kills(struct fw_session *s)
 
 	for (i = 0; i < s->n_pending_kills; i++) {
 		report_init(s, &s->pending_kills[i], &r, root_comm, sizeof(root_comm));
+		r.ctx = &s->pending_ctx[i];
 		r.is_kill = 1;
 		fw_contain_episode(s, &r);
 		s->kill_episodes++;

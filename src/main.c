@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <syslog.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,10 +47,17 @@
 extern const char fw_probe_source[];
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reopen_signal; /* SIGHUP: logrotate moved the log */
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	reopen_signal = 1;
 }
 
 /* The syscall tracepoints the probe can use, with the switch that compiles
@@ -135,32 +144,102 @@ static void check_fds_released(const unsigned char *before)
 		fw_fail("internal error: %d file descriptors left open after teardown", leaked);
 }
 
-static int open_log(struct fw_session *s)
+/* metrics.log, opened for appending (its header first when it is new or
+ * empty). NULL with a one-line reason in err. */
+static FILE *open_log_file(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
+	FILE *f;
 	int fd;
+
+	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
+	 * blocking the start; a regular file ignores the flag. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot write log %s: %s", path,
+			 fd < 0 && errno != ENXIO ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		snprintf(err, errlen, "cannot write log %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size == 0)
+		fprintf(f, "%s\n", fw_csv_header());
+	fflush(f);
+	return f;
+}
+
+static int open_log(struct fw_session *s)
+{
+	char err[4200];
 
 	if (!s->opt.log_path)
 		return 0;
-	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
-	 * blocking the start; a regular file ignores the flag. */
-	fd = open(s->opt.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fw_fail("cannot write log %s: %s", s->opt.log_path,
-			fd < 0 && errno != ENXIO ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	s->log = fdopen(fd, "a");
+	s->log = open_log_file(s->opt.log_path, err, sizeof(err));
 	if (!s->log) {
-		close(fd);
-		fw_fail("cannot write log %s: %s", s->opt.log_path, strerror(errno));
+		fw_fail("%s", err);
 		return -1;
 	}
-	if (st.st_size == 0)
-		fprintf(s->log, "%s\n", fw_csv_header());
+	return 0;
+}
+
+/* SIGHUP: the log again by its name (logrotate moved it away, or truncated
+ * it): every line from now on goes to the new file, none after this to the
+ * old one. If it cannot be opened, the old one is kept and it says so. The
+ * textfile is written anew every time (a rename) and stdout is not a file
+ * of ours: nothing else to reopen. */
+static void reopen_log(struct fw_session *s)
+{
+	char err[4200];
+	FILE *f;
+
+	if (!s->log) {
+		fprintf(stderr, FW_PROG ": SIGHUP: no log to reopen\n");
+		return;
+	}
+	f = open_log_file(s->opt.log_path, err, sizeof(err));
+	if (!f) {
+		fprintf(stderr, FW_PROG ": SIGHUP: %s; still writing to the file it had open\n", err);
+		return;
+	}
 	fflush(s->log);
+	fclose(s->log);
+	s->log = f;
+	fprintf(stderr, FW_PROG ": SIGHUP: reopened %s\n", s->opt.log_path);
+}
+
+/* --pid-file: the pid, in a file held locked (flock) while it runs, so that
+ * a stale one is told from a live one (pkill --pidfile F --logpidfile).
+ * -1 with a one-line reason. */
+static int write_pid_file(const char *path, int *fd_out)
+{
+	char pid[24];
+	int fd, n;
+
+	*fd_out = -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		fw_fail("cannot write --pid-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fw_fail("cannot write --pid-file %s: %s", path,
+			errno == EWOULDBLOCK ? "another running instance holds it" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, pid, (size_t)n) != n) {
+		fw_fail("cannot write --pid-file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	*fd_out = fd;
 	return 0;
 }
 
@@ -227,6 +306,7 @@ static struct fw_sandbox_facts sandbox_facts(const struct fw_session *s)
 	fw_sandbox_read_facts(&f);
 	f.attaches_later = s->returns_on_demand;
 	f.kill_sweep = s->opt.kill && !s->opt.dry_run;
+	f.sends_syslog = s->opt.syslog;
 	if (s->opt.metrics_textfile &&
 	    snprintf(copy, sizeof(copy), "%s", s->opt.metrics_textfile) < (int)sizeof(copy) &&
 	    stat(dirname(copy), &st) == 0)
@@ -443,6 +523,8 @@ static int metrics_fill(void *cookie, struct fw_metrics *m)
 	if (fw_containment(&s->opt))
 		m->containment = s->opt.dry_run ? "dry-run" : s->opt.kill ? "kill" : "limits";
 	m->sweep_kills = __atomic_load_n(&s->killed_sweep, __ATOMIC_RELAXED);
+	m->unit_labels = &s->unit_labels;
+	m->alerts_by_unit = (const uint64_t (*)[FW_UNIT_LABELS_MAX + 1])s->alerts_by_unit;
 	return 0;
 }
 
@@ -1247,6 +1329,10 @@ static void run(struct fw_session *s)
 		uint64_t now = fw_mono_ns();
 		int timeout = 200;
 
+		if (reopen_signal) {
+			reopen_signal = 0;
+			reopen_log(s);
+		}
 		if (deadline) {
 			if (now >= deadline)
 				break;
@@ -1357,7 +1443,7 @@ int main(int argc, char **argv)
 	char err[1024], opens_what[256] = "", realtime[96];
 	bool opens;
 	struct sigaction sa;
-	int rc;
+	int rc, pid_fd = -1;
 
 	open_fds(fds_at_start, (int)sizeof(fds_at_start));
 	switch (fw_options_parse(argc, argv, &s.opt, stdout, err, sizeof(err))) {
@@ -1380,11 +1466,22 @@ int main(int argc, char **argv)
 	s.state_fd = s.process_count_fd = s.candidates_fd = -1;
 	opens = s.opt.opens || s.opt.metrics_port || s.opt.metrics_textfile;
 
+	/* SIGHUP reopens the log from the start on: a logrotate that runs while
+	 * the probe compiles must not end the tool (its default action). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hangup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+
 	rc = learn_kernel(&s, &k, argv[0]);
 	if (rc >= 0)
 		return rc;
-	if (open_log(&s) < 0)
+	if (s.opt.pid_file && write_pid_file(s.opt.pid_file, &pid_fd) < 0)
 		return FW_EXIT_LOG;
+	if (open_log(&s) < 0) {
+		rc = FW_EXIT_LOG;
+		goto out;
+	}
 	if (s.opt.metrics_textfile && check_textfile(s.opt.metrics_textfile) < 0) {
 		rc = FW_EXIT_LOG;
 		goto out;
@@ -1429,8 +1526,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout (| head) ends the run in run() */
+	if (s.opt.syslog) {
+		/* Connected now (LOG_NDELAY), before the sandbox; it reconnects
+		 * (socket, connect) if the syslog daemon restarts. */
+		openlog(FW_PROG, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		s.syslog_open = true;
+	}
 
 	fw_contain_realtime(&s, realtime, sizeof(realtime));
 	if ((rc = enter_sandbox(&s, server)) != FW_EXIT_OK)
@@ -1448,6 +1550,12 @@ out:
 	free(s.members);
 	if (s.log)
 		fclose(s.log);
+	if (s.syslog_open)
+		closelog();
+	if (pid_fd >= 0) {
+		unlink(s.opt.pid_file);
+		close(pid_fd);
+	}
 	fflush(stdout);
 	check_fds_released(fds_at_start);
 	return rc;

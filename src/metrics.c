@@ -132,6 +132,26 @@ int fw_metrics_render(const struct fw_metrics *m, char *buf, size_t len)
 	for (i = 1; i < FW_RULES; i++)
 		put(&o, "forkwatch_alerts_total{kind=\"%s\"} %llu\n", fw_rule_name(i),
 		    (unsigned long long)st[FW_STAT_ALERTS + i]);
+	if (m->unit_labels && m->alerts_by_unit) {
+		uint32_t n = __atomic_load_n(&m->unit_labels->n, __ATOMIC_ACQUIRE), u;
+		char label[FW_CTX_UNIT_LEN * 2];
+
+		family(&o, "forkwatch_alerts_by_unit_total", "counter",
+		       "Alerts reported, by rule and the systemd unit of the root (container:RUNTIME "
+		       "for a container, none outside a unit; the first 16 values, then other).");
+		for (i = 1; i < FW_RULES; i++)
+			for (u = 0; u <= n; u++) {
+				uint64_t v = __atomic_load_n(&m->alerts_by_unit[i][u < n ? u : FW_UNIT_LABELS_MAX],
+							     __ATOMIC_RELAXED);
+
+				if (!v)
+					continue; /* a series appears with its first alert */
+				fw_metrics_escape_label(u < n ? m->unit_labels->names[u] : "other", label,
+							sizeof(label));
+				put(&o, "forkwatch_alerts_by_unit_total{kind=\"%s\",unit=\"%s\"} %llu\n",
+				    fw_rule_name(i), label, (unsigned long long)v);
+			}
+	}
 	family(&o, "forkwatch_creations_failed_total", "counter",
 	       "Process creations that failed (no task made: pids.max, RLIMIT_NPROC, pid_max).");
 	sample(&o, "forkwatch_creations_failed_total", NULL, st[FW_STAT_FAILED]);

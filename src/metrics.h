@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "context.h"
 #include "forkwatch_logic.h"
 
 struct fw_metrics {
@@ -23,6 +24,10 @@ struct fw_metrics {
 	int calls_counted;             /* entry probes attached: calls by syscall are real */
 	const char *containment;       /* NULL (off), "kill", "dry-run" or "limits" */
 	uint64_t sweep_kills;          /* members user space's sweeps killed (dry run: listed) */
+	/* Alerts user space reported, by rule and unit label (NULL: none
+	 * rendered); labels->n slots, then "other". */
+	const struct fw_unit_labels *unit_labels;
+	const uint64_t (*alerts_by_unit)[FW_UNIT_LABELS_MAX + 1];
 };
 
 /* Renders m into buf (NUL-terminated). Returns the length, or -1 when buf

@@ -97,8 +97,15 @@ static const char usage[] =
 "                             rename), for node_exporter's textfile collector\n"
 "\n"
 "Output:\n"
-"  -l, --log PATH             append alerts to PATH (default ./metrics.log)\n"
+"  -l, --log PATH             append alerts to PATH (default ./metrics.log);\n"
+"                             SIGHUP reopens it (logrotate)\n"
 "      --no-log               write no log file\n"
+"      --syslog               also send each alert (priority warning) and kill\n"
+"                             (err) to syslog, facility daemon, as key=value\n"
+"                             fields with who it is (cgroup, unit, container,\n"
+"                             user, command line)\n"
+"      --pid-file PATH        write the tool's pid to PATH (locked while it runs,\n"
+"                             removed at exit), for logrotate's SIGHUP\n"
 "  -j, --json                 print JSON lines instead of text\n"
 "  -d, --duration DURATION    stop after DURATION (seconds, or 30s, 5m; default:\n"
 "                             until Ctrl-C or SIGTERM)\n"
@@ -129,6 +136,11 @@ static const char usage[] =
 "                                        # and in ./metrics.log\n"
 "  sudo bcc-forkwatch -R 4 -w 2s         # name replicators earlier, slower ones too\n"
 "  sudo bcc-forkwatch -j -l /var/log/forkwatch.log\n"
+"  sudo bcc-forkwatch --syslog -l /var/log/fw.log --pid-file /run/fw.pid\n"
+"                                        # alerts to syslog too (the journal,\n"
+"                                        # rsyslog); after moving the log,\n"
+"                                        # pkill -HUP --pidfile /run/fw.pid\n"
+"                                        # makes it write to a new one\n"
 "  sudo bcc-forkwatch --threads -d 60    # thread storms too, for one minute\n"
 "  sudo bcc-forkwatch -e                 # every new process, like forkstat\n"
 "  sudo bcc-forkwatch -e -p 1234         # what process 1234 and its children start\n"
@@ -142,10 +154,14 @@ static const char usage[] =
 "  sudo bcc-forkwatch --list-probes      # which syscall symbols, and why\n"
 "  sudo bcc-forkwatch --arch-probe __x64_sys_clone,__x64_sys_clone3\n"
 "\n"
-"Exit status: 0 ok, 1 not root, 2 bad command line, 3 log, textfile or\n"
-"metrics address not usable, 4 no kernel headers, 5 probe could not be\n"
-"compiled, loaded or attached, 6 the privilege drop failed, or a syscall\n"
-"outside the seccomp allow-list was refused (a bug: please report it).\n";
+"Signals: SIGINT and SIGTERM stop it (with a summary); SIGHUP reopens the\n"
+"--log file (for logrotate) and goes on.\n"
+"\n"
+"Exit status: 0 ok, 1 not root, 2 bad command line, 3 log, pid file,\n"
+"textfile or metrics address not usable, 4 no kernel headers, 5 probe\n"
+"could not be compiled, loaded or attached, 6 the privilege drop failed, or\n"
+"a syscall outside the seccomp allow-list was refused (a bug: please report\n"
+"it).\n";
 
 enum {
 	OPT_THREADS = 256,
@@ -168,6 +184,8 @@ enum {
 	OPT_LIMIT,
 	OPT_SYSCALLS,
 	OPT_RECORDS,
+	OPT_SYSLOG,
+	OPT_PID_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -183,6 +201,8 @@ static const struct option long_opts[] = {
 	{ "thread-threshold", required_argument, NULL, OPT_THREAD_THRESHOLD },
 	{ "log", required_argument, NULL, 'l' },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "json", no_argument, NULL, 'j' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -494,6 +514,16 @@ enum fw_parse_result fw_options_parse(int argc, char **argv, struct fw_options *
 			break;
 		case OPT_NO_LOG:
 			no_log = true;
+			break;
+		case OPT_SYSLOG:
+			o->syslog = true;
+			break;
+		case OPT_PID_FILE:
+			if (!optarg[0]) {
+				fw_snprintf(err, errlen, "invalid --pid-file '': expected a file path");
+				return FW_PARSE_ERROR;
+			}
+			o->pid_file = optarg;
 			break;
 		case 'j':
 			o->json = true;

@@ -60,7 +60,9 @@ struct fw_options {
 	bool json;
 	bool list_probes;
 	bool verbose;
-	const char *log_path; /* NULL: no log */
+	const char *log_path; /* NULL: no log (reopened on SIGHUP) */
+	bool syslog;          /* --syslog: alerts and kills to syslog(3), facility daemon */
+	const char *pid_file; /* --pid-file: NULL none */
 	enum fw_probe_mode mode;
 	const char *arch_probe;     /* NULL: choose from kallsyms */
 	const char *kernel_headers; /* NULL: search */

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -240,6 +241,88 @@ void fw_clean_comm(const char *comm, size_t n, int for_csv, char *out, size_t le
 		snprintf(out, len, "?");
 }
 
+/* logfmt: key=value, the value double-quoted when it holds a space, a quote
+ * or an equals sign (or is empty); its quotes and backslashes escaped. The
+ * context's values are escaped already (context.h): no control bytes. */
+static void kv(char *buf, size_t len, const char *key, const char *value)
+{
+	size_t o = strlen(buf), i;
+	bool quote = !value[0] || strpbrk(value, " \"=\\") != NULL;
+
+	if (o + 1 >= len)
+		return;
+	o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", o ? " " : "", key, quote ? "\"" : "");
+	for (i = 0; value[i] && o + 2 < len; i++) {
+		if (value[i] == '"' || value[i] == '\\')
+			buf[o++] = '\\';
+		buf[o++] = value[i];
+	}
+	if (quote && o + 1 < len)
+		buf[o++] = '"';
+	if (o >= len)
+		o = len - 1;
+	buf[o] = '\0';
+}
+
+static void kv_u(char *buf, size_t len, const char *key, unsigned long long v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", v);
+	kv(buf, len, key, num);
+}
+
+static const char *context_source_name(enum fw_context_source s)
+{
+	return s == FW_CTX_ROOT ? "root" : s == FW_CTX_MEMBER ? "member" : "none";
+}
+
+void fw_format_context_kv(const struct fw_context *c, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!c)
+		return;
+	if (c->cgroup[0])
+		kv(buf, len, "cgroup", c->cgroup);
+	if (c->unit[0])
+		kv(buf, len, "unit", c->unit);
+	if (c->slice[0])
+		kv(buf, len, "slice", c->slice);
+	if (c->container[0]) {
+		kv(buf, len, "container", c->container);
+		kv(buf, len, "runtime", c->runtime);
+	}
+	if (c->ns_level) {
+		kv_u(buf, len, "ns_level", c->ns_level);
+		kv_u(buf, len, "ns_pid", c->ns_pid);
+	}
+	if (c->user[0])
+		kv(buf, len, "user", c->user);
+	if (c->has_uid)
+		kv_u(buf, len, "user_id", c->uid);
+	if (c->cmdline[0])
+		kv(buf, len, "cmdline", c->cmdline);
+	if (c->cmdline_truncated)
+		kv(buf, len, "cmdline_truncated", "1");
+	kv(buf, len, "context", context_source_name(c->source));
+	if (c->pid)
+		kv_u(buf, len, "context_pid", c->pid);
+}
+
+/* "; who: cgroup=... user=... context=root" after a console line. */
+static void append_who(const struct fw_report *r, char *buf, size_t len)
+{
+	char who[2048];
+	size_t used = strlen(buf);
+
+	if (!r->ctx)
+		return;
+	fw_format_context_kv(r->ctx, who, sizeof(who));
+	snprintf(buf + used, len - used, "; who: %s", who);
+}
+
 void fw_format_rfc3339(double wall, char *buf, size_t len)
 {
 	time_t secs = (time_t)floor(wall);
@@ -270,6 +353,7 @@ void fw_format_text(const struct fw_report *r, char *buf, size_t len)
 	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
 	if (r->is_kill) {
 		format_kill_text(r, when, comm, buf, len);
+		append_who(r, buf, len);
 		return;
 	}
 	if (a->suppressed)
@@ -281,12 +365,15 @@ void fw_format_text(const struct fw_report *r, char *buf, size_t len)
 	snprintf(buf, len, "%s ALERT %s: root %u (%s) [%s%s]; newest from %u/%u (%s) ppid %u uid %u "
 		 "via %s%s%s", when, fw_rule_name(a->kind), a->root, r->root_comm, why, lineage,
 		 a->pid, a->tgid, comm, r->ppid, a->uid, fw_syscall_name((int)a->syscall), act, supp);
+	append_who(r, buf, len);
 }
 
 const char *fw_csv_header(void)
 {
 	return "timestamp,pid,tgid,hostname,subprocesses,event,rule,comm,ppid,uid,root,root_comm,"
-	       "figure,threshold,syscall,suppressed,action,killed,kill_ms,why";
+	       "figure,threshold,syscall,suppressed,action,killed,kill_ms,why,cgroup,unit,slice,"
+	       "container_runtime,container_id,ns_level,ns_pid,user,user_id,cmdline,context,"
+	       "context_pid";
 }
 
 /* A CSV field in double quotes, quotes doubled. */
@@ -309,6 +396,36 @@ static void csv_quote(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* The context's columns after the original ones: text columns quoted
+ * (a cgroup path or a command line may hold commas); empty when unknown. */
+static void csv_context(const struct fw_context *c, char *buf, size_t len)
+{
+	char q[4][FW_CTX_CMDLINE_LEN * 2 + 3], ns_level[16] = "", ns_pid[16] = "", uid[16] = "",
+		pid[16] = "";
+	size_t used = strlen(buf);
+
+	if (!c) {
+		snprintf(buf + used, len - used, ",,,,,,,,,,,,");
+		return;
+	}
+	csv_quote(c->cgroup, q[0], sizeof(q[0]));
+	csv_quote(c->unit, q[1], sizeof(q[1]));
+	csv_quote(c->slice, q[2], sizeof(q[2]));
+	csv_quote(c->cmdline, q[3], sizeof(q[3]));
+	if (c->ns_level) {
+		snprintf(ns_level, sizeof(ns_level), "%u", c->ns_level);
+		snprintf(ns_pid, sizeof(ns_pid), "%u", c->ns_pid);
+	}
+	if (c->has_uid)
+		snprintf(uid, sizeof(uid), "%u", c->uid);
+	if (c->pid)
+		snprintf(pid, sizeof(pid), "%u", c->pid);
+	snprintf(buf + used, len - used, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s",
+		 c->cgroup[0] ? q[0] : "", c->unit[0] ? q[1] : "", c->slice[0] ? q[2] : "",
+		 c->runtime, c->container, ns_level, ns_pid, c->user, uid, c->cmdline[0] ? q[3] : "",
+		 context_source_name(c->source), pid);
+}
+
 void fw_format_csv(const struct fw_report *r, char *buf, size_t len)
 {
 	const struct fw_alert *a = r->alert;
@@ -329,6 +446,46 @@ void fw_format_csv(const struct fw_report *r, char *buf, size_t len)
 		 fw_syscall_name((int)a->syscall), a->suppressed,
 		 a->action == FW_ACT_SPARED ? fw_spared_name(a->spared) : fw_action_name(a->action),
 		 kill, qwhy);
+	csv_context(r->ctx, buf, len);
+}
+
+/* null for "" */
+static json_t *str_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+/* The context as an object (its strings escaped already: ASCII). */
+static json_t *context_json(const struct fw_context *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "from", json_string(context_source_name(c->source)));
+	json_object_set_new(o, "pid", c->pid ? json_integer((json_int_t)c->pid) : json_null());
+	json_object_set_new(o, "cgroup", str_or_null(c->cgroup));
+	json_object_set_new(o, "cgroup_hierarchy", str_or_null(c->hierarchy));
+	json_object_set_new(o, "unit", str_or_null(c->unit));
+	json_object_set_new(o, "slice", str_or_null(c->slice));
+	json_object_set_new(o, "container",
+			    c->container[0] ? json_pack("{s:s, s:s}", "runtime", c->runtime, "id",
+							c->container)
+					    : json_null());
+	json_object_set_new(o, "pidns",
+			    c->ns_level ? json_pack("{s:I, s:I}", "level", (json_int_t)c->ns_level,
+						    "pid", (json_int_t)c->ns_pid)
+					: json_null());
+	json_object_set_new(o, "uid", c->has_uid ? json_integer((json_int_t)c->uid) : json_null());
+	json_object_set_new(o, "user", str_or_null(c->user));
+	json_object_set_new(o, "cmdline", str_or_null(c->cmdline));
+	json_object_set_new(o, "cmdline_truncated", json_boolean(c->cmdline_truncated));
+	return o;
+}
+
+static json_t *with_context(json_t *j, const struct fw_report *r)
+{
+	if (j && r->ctx)
+		json_object_set_new(j, "context", context_json(r->ctx));
+	return j;
 }
 
 json_t *fw_report_json(const struct fw_report *r)
@@ -348,7 +505,7 @@ json_t *fw_report_json(const struct fw_report *r)
 	else
 		json_object_set_new(root, "age_s", json_null());
 	if (r->is_kill)
-		return json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, "
+		return with_context(json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, "
 				 "s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:o}",
 				 "event", "kill", "time", when, "timestamp", r->wall,
 				 "kind", fw_rule_name(a->kind), "rule", fw_rule_name(a->kind),
@@ -360,7 +517,7 @@ json_t *fw_report_json(const struct fw_report *r)
 				 "killed", (json_int_t)(r->killed_kernel + r->killed_sweep),
 				 "killed_kernel", (json_int_t)r->killed_kernel,
 				 "killed_sweep", (json_int_t)r->killed_sweep, "took_ms", r->took_ms,
-				 "root", root);
+				 "root", root), r);
 	j = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, "
 		      "s:I, s:I, s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		      "event", "alert", "time", when, "timestamp", r->wall,
@@ -377,7 +534,43 @@ json_t *fw_report_json(const struct fw_report *r)
 		      "evidence", "rank", (json_int_t)a->rank, "strong", (json_int_t)a->strong,
 		      "members", (json_int_t)r->members, "live_children", (json_int_t)a->kids_live,
 		      "failed", (json_int_t)a->fails, "window_count", (json_int_t)a->window_count);
-	return j;
+	return with_context(j, r);
+}
+
+void fw_format_syslog(const struct fw_report *r, char *buf, size_t len)
+{
+	const struct fw_alert *a = r->alert;
+	char comm[FW_COMM_LEN + 1], why[256], who[2048];
+	size_t used;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	fw_clean_comm(a->comm, sizeof(a->comm), 0, comm, sizeof(comm));
+	fw_format_why(a, r->window_ns, why, sizeof(why));
+	kv(buf, len, "event", r->is_kill ? (r->dry_run ? "dry-run" : "kill") : "alert");
+	kv(buf, len, "rule", fw_rule_name(a->kind));
+	kv_u(buf, len, "root", a->root);
+	kv(buf, len, "root_comm", r->root_comm);
+	kv_u(buf, len, "pid", a->pid);
+	kv_u(buf, len, "tgid", a->tgid);
+	kv(buf, len, "comm", comm);
+	kv_u(buf, len, "ppid", r->ppid);
+	kv_u(buf, len, "uid", a->uid);
+	kv_u(buf, len, "subprocesses", fw_report_subprocesses(r));
+	kv_u(buf, len, "figure", a->count);
+	kv_u(buf, len, "threshold", a->threshold);
+	kv(buf, len, "action",
+	   a->action == FW_ACT_SPARED ? fw_spared_name(a->spared) : fw_action_name(a->action));
+	if (r->is_kill) {
+		kv_u(buf, len, "killed", r->killed_kernel + r->killed_sweep);
+		kv_u(buf, len, "kill_ms", (unsigned long long)llround(r->took_ms));
+	}
+	kv(buf, len, "why", why);
+	fw_format_context_kv(r->ctx, who, sizeof(who));
+	used = strlen(buf);
+	if (who[0])
+		snprintf(buf + used, len - used, " %s", who);
 }
 
 static void clock_text(double wall, char *buf, size_t len)

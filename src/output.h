@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "context.h"
 #include "forkwatch_logic.h"
 
 /* A verdict with what user space worked out about it: an ALERT line, or
@@ -26,6 +27,8 @@ struct fw_report {
 	uint32_t killed_kernel;    /* SIGKILLs the probe sent for the doom */
 	uint32_t killed_sweep;     /* members the sweep stopped and killed */
 	double took_ms;            /* from the verdict to the last member found */
+
+	const struct fw_context *ctx; /* who it is (context.h); NULL: not read */
 };
 
 /* Records from the perf buffers, as they come (data, size): each is
@@ -74,6 +77,18 @@ void fw_format_csv(const struct fw_report *r, char *buf, size_t len);
 
 /* A JSON object (caller decrefs). */
 json_t *fw_report_json(const struct fw_report *r);
+
+/* The context as key=value fields (logfmt: a value with a space, a quote
+ * or an equals sign is double-quoted, its quotes as \"), in a fixed order:
+ * cgroup unit slice container runtime ns_level ns_pid user user_id cmdline
+ * cmdline_truncated context context_pid. A field with no value is left
+ * out. "" for a NULL context. */
+void fw_format_context_kv(const struct fw_context *c, char *buf, size_t len);
+
+/* The message syslog(3) gets for an alert or a kill (without the "ident[pid]: "
+ * syslog puts before it): event= first, then the alert's fields, why=, and
+ * the context's (fw_format_context_kv). See README, "Syslog". */
+void fw_format_syslog(const struct fw_report *r, char *buf, size_t len);
 
 /* RFC 3339 UTC with milliseconds: 2026-11-22T10:15:02.123Z */
 void fw_format_rfc3339(double wall, char *buf, size_t len);

@@ -142,6 +142,15 @@ int fw_sandbox_seccomp(const struct fw_sandbox_facts *f, bool sanitized, int exi
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, &set_name);
 		allowed += rc == 0;
 	}
+	if (rc == 0 && fw_sandbox_socket_family(f) >= 0) {
+		struct scmp_arg_cmp family = {
+			.arg = 0, .op = SCMP_CMP_EQ,
+			.datum_a = (scmp_datum_t)fw_sandbox_socket_family(f), .datum_b = 0
+		};
+
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &family);
+		allowed += rc == 0;
+	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -28,6 +28,7 @@ struct fw_sandbox_facts {
 	bool proc_hidepid;        /* /proc is mounted with hidepid: others' entries need ptrace rights */
 	bool textfile_needs_dac;  /* --metrics-textfile's directory is not writable by root as owner */
 	bool detaches_xdp;        /* fw-xdp-allow: detaches its program at exit (netlink) */
+	bool sends_syslog;        /* --syslog: reconnects to /dev/log when the daemon restarts */
 };
 
 #define FW_SANDBOX_MAX_CAPS 8
@@ -47,6 +48,12 @@ size_t fw_sandbox_caps(const struct fw_sandbox_facts *f, struct fw_sandbox_cap *
  * leak check at exit clones and ptraces). */
 size_t fw_sandbox_syscalls(const struct fw_sandbox_facts *f, bool sanitized, const char **out,
 			   size_t max);
+
+/* socket(2) is allowed for one address family only, or not at all: the
+ * family (AF_UNIX for --syslog), or -1. Not in fw_sandbox_syscalls' list
+ * (which allows a syscall with any arguments) unless a fact needs it whole
+ * (fw-xdp-allow's netlink socket). */
+int fw_sandbox_socket_family(const struct fw_sandbox_facts *f);
 
 #define FW_SANDBOX_MAX_SYSCALLS 160
 

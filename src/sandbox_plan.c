@@ -2,6 +2,7 @@
 /* What the watcher keeps once attached: the capabilities its remaining
  * work needs and the syscalls its steady state makes. Pure. */
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <linux/capability.h>
@@ -109,6 +110,13 @@ static const char *const netlink[] = {
 	"socket", "bind", "getsockname", "setsockopt", "sendto", "sendmsg", "recvfrom", "recvmsg",
 };
 
+/* --syslog: glibc's syslog(3) sends on the socket openlog connected before
+ * the filter; when the daemon restarts, the send fails and it connects a
+ * new socket (socket(AF_UNIX) is allowed apart: fw_sandbox_socket_family). */
+static const char *const syslog_calls[] = {
+	"connect", "sendto",
+};
+
 static size_t put(const char **out, size_t n, size_t max, const char *const *names, size_t count)
 {
 	size_t i, j;
@@ -136,9 +144,16 @@ size_t fw_sandbox_syscalls(const struct fw_sandbox_facts *f, bool sanitized, con
 
 	if (f->detaches_xdp)
 		n = put(out, n, max, netlink, N(netlink));
+	if (f->sends_syslog)
+		n = put(out, n, max, syslog_calls, N(syslog_calls));
 	if (sanitized)
 		n = put(out, n, max, sanitized_extra, N(sanitized_extra));
 	return n;
+}
+
+int fw_sandbox_socket_family(const struct fw_sandbox_facts *f)
+{
+	return f->sends_syslog && !f->detaches_xdp ? AF_UNIX : -1;
 }
 
 /* A mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS". */

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "context.h"
 #include "lineage.h"
 #include "contain.h"
 #include "loader.h"
@@ -64,6 +65,7 @@ struct fw_session {
 	uint64_t lost_events_reported;
 	uint64_t untracked_reported;
 	struct fw_member *members; /* scratch: the records, read for a lineage */
+	struct fw_context_candidate *context_candidates; /* scratch: whose context to read */
 
 	/* Containment. */
 	int marks_fd;
@@ -74,9 +76,18 @@ struct fw_session {
 	size_t n_protected;
 	uint64_t killed_sweep;       /* members the sweeps killed */
 	struct fw_alert pending_kills[64]; /* verdicts reported this poll round, contained after it */
+	struct fw_context pending_ctx[64]; /* ... and who each is, read at its alert */
 	size_t n_pending_kills;
 	uint64_t dropped_kills;      /* reports past that, left to the probe */
 	uint64_t kill_episodes;
+
+	/* Alerts by rule and unit label (context.h: bounded), for Prometheus;
+	 * written here, read by the metrics thread. */
+	struct fw_unit_labels unit_labels;
+	uint64_t alerts_by_unit[FW_RULES][FW_UNIT_LABELS_MAX + 1];
+
+	/* Files reopened on SIGHUP (logrotate). */
+	bool syslog_open;     /* --syslog: openlog done */
 };
 
 /* Slots of the probe's record store (--records). */

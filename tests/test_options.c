@@ -178,6 +178,13 @@ static void test_event_options(void)
 	CHECK_EQ_U(o.metrics_port, 9464);
 	CHECK(parse(&o, "--metrics-textfile", "/x/fw.prom", NULL) == FW_PARSE_RUN);
 	CHECK_STR(o.metrics_textfile, "/x/fw.prom");
+	CHECK(parse(&o, "--pid-file", "/run/fw.pid", NULL) == FW_PARSE_RUN);
+	CHECK_STR(o.pid_file, "/run/fw.pid");
+	CHECK(!o.syslog);
+	CHECK(parse(&o, "--syslog", NULL, NULL) == FW_PARSE_RUN);
+	CHECK(o.syslog && !o.pid_file);
+	CHECK(parse(&o, "--syslog=1", NULL, NULL) == FW_PARSE_ERROR);
+	CHECK_CONTAINS(err, "option '--syslog' takes no value");
 
 	bad("-p", "0", "invalid --pid '0'");
 	bad("-p", "12ab", "invalid --pid");
@@ -196,6 +203,7 @@ static void test_event_options(void)
 	bad("--metrics-addr", "::1:9464", "invalid --metrics-addr"); /* v6 needs brackets */
 	bad("--metrics-addr", "70000", "invalid --metrics-addr");
 	bad("--metrics-textfile", "", "invalid --metrics-textfile");
+	bad("--pid-file", "", "invalid --pid-file ''");
 	CHECK(parse(&o, "-p", "1", NULL) == FW_PARSE_ERROR);
 	CHECK_CONTAINS(err, "add --events or --opens");
 	CHECK(parse(&o, "--buffer-pages", "8", NULL) == FW_PARSE_ERROR);

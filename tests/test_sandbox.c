@@ -9,6 +9,8 @@
 #include <seccomp.h>
 
 #include "check.h"
+#include <sys/socket.h>
+
 #include "sandbox.h"
 
 /* The capabilities kept, as one bit mask. */
@@ -57,7 +59,7 @@ static void test_caps(void)
 	f.kill_sweep = true;
 	CHECK_EQ_U(kept(f), BIT(CAP_SYS_ADMIN) | BIT(CAP_KILL));
 	/* Never anything that would undo the drop or reach outside the job. */
-	f = (struct fw_sandbox_facts){ true, false, true, true, true, true, false };
+	f = (struct fw_sandbox_facts){ true, false, true, true, true, true, false, true };
 	CHECK((kept(f) & (BIT(CAP_SETPCAP) | BIT(CAP_SETUID) | BIT(CAP_SYS_MODULE) | BIT(CAP_NET_ADMIN) |
 			  BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SYS_NICE))) == 0);
 	/* A short array: the count says how many there are. */
@@ -110,6 +112,27 @@ static void test_syscalls(void)
 	for (i = 0, j = 0; i < k; i++)
 		j += strcmp(xdp[i], "socket") == 0 || strcmp(xdp[i], "bind") == 0;
 	CHECK_EQ_U(j, 2);
+	/* --syslog adds connect (a new /dev/log socket after the daemon
+	 * restarts), never socket itself: that one is allowed for AF_UNIX
+	 * only, by its argument. */
+	{
+		const char *lg[FW_SANDBOX_MAX_SYSCALLS];
+		struct fw_sandbox_facts g = { .cap_bpf_exists = true, .sends_syslog = true };
+		size_t l = fw_sandbox_syscalls(&g, false, lg, FW_SANDBOX_MAX_SYSCALLS);
+		int connect = 0, sock = 0;
+
+		CHECK_EQ_U(l, n + 1);
+		for (i = 0; i < l; i++) {
+			connect += strcmp(lg[i], "connect") == 0;
+			sock += strcmp(lg[i], "socket") == 0 || strcmp(lg[i], "bind") == 0;
+		}
+		CHECK_EQ_U(connect, 1);
+		CHECK_EQ_U(sock, 0);
+		CHECK_EQ_U(fw_sandbox_socket_family(&g), AF_UNIX);
+		CHECK(fw_sandbox_socket_family(&f) < 0);
+		for (i = 0; i < n; i++)
+			CHECK(strcmp(list[i], "connect") != 0);
+	}
 	/* A short array: the count says how many there are. */
 	CHECK_EQ_U(fw_sandbox_syscalls(&f, false, list, 3), n);
 	/* arm64 lacks the old spellings: sandbox.c skips them there (libseccomp

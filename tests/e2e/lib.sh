@@ -113,12 +113,13 @@ bomb_rule() {
 	esac
 }
 
-# run_bomb MODE: runs scripts/fork_bomb.sh MODE; sets BOMB_ROOT, BOMB_START
-# and LAUNCHER (fork_bomb.sh's pid: the bomb's parent, which must live).
+# run_bomb MODE [ARGS...]: runs scripts/fork_bomb.sh MODE (with ARGS, e.g.
+# -g CGROUP); sets BOMB_ROOT, BOMB_START and LAUNCHER (fork_bomb.sh's pid:
+# the bomb's parent, which must live).
 # FW_BOMB_SECONDS lets a slow machine (a one-CPU emulated guest) give a bomb
 # the time it needs to reach the thresholds; BOMB_MAX is its pids.max.
 run_bomb() {
-	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m "${BOMB_MAX:-1024}" -b "$BOMB" > "$WORK/bomb.txt" 2>&1 &
+	"$SRC/scripts/fork_bomb.sh" "$1" -t "${FW_BOMB_SECONDS:-${BOMB_SECONDS:-3}}" -m "${BOMB_MAX:-1024}" -b "$BOMB" "${@:2}" > "$WORK/bomb.txt" 2>&1 &
 	LAUNCHER=$!
 	wait "$LAUNCHER" || fail "fork_bomb.sh $1 failed"
 	BOMB_ROOT=$(awk '/ root / { for (i = 1; i < NF; i++) if ($i == "root") print $(i + 1); exit }' "$WORK/bomb.txt")

@@ -60,6 +60,9 @@ else
 	expect_error 2 "--allow cgroup: needs a cgroup v2 mount; none is mounted" --kill \
 		--allow cgroup:/fw-no-such-cgroup -d 1 --no-log
 fi
+# A pid file that cannot be written: exit 2 for none, 3 for a bad place.
+expect_error 2 "invalid --pid-file ''" --pid-file "" -d 1
+expect_error 3 "cannot write --pid-file /proc/nonexistent/fw.pid" --pid-file /proc/nonexistent/fw.pid -d 1 --no-log
 expect_error 2 "invalid --records '1000': expected a power of two from 1024" --records 1000
 # A metrics port another process holds: exit 3, before anything is compiled.
 port=$((20000 + RANDOM % 20000))
@@ -131,14 +134,24 @@ else
 	echo "note: no kprobe_events on this kernel; the vm tests check it"
 fi
 
-# SIGTERM ends it cleanly too, and --duration on its own.
-start_tool --no-log
+# SIGHUP does not end it (it reopens the log; with none it says so), and
+# its pid file is locked while it runs: a second instance is refused it.
+start_tool --no-log --pid-file "$WORK/held.pid"
+[ "$(cat "$WORK/held.pid")" = "$TOOL_PID" ] || fail "--pid-file holds '$(cat "$WORK/held.pid")', not $TOOL_PID"
+expect_error 3 "cannot write --pid-file $WORK/held.pid: another running instance holds it" \
+	--pid-file "$WORK/held.pid" -d 1 --no-log
+kill -HUP "$TOOL_PID"
+for _ in $(seq 50); do grep -q "SIGHUP: no log to reopen" "$WORK/err.txt" && break; sleep 0.1; done
+grep -q "SIGHUP: no log to reopen" "$WORK/err.txt" || fail "SIGHUP: $(tail -2 "$WORK/err.txt")"
+kill -0 "$TOOL_PID" || fail "SIGHUP ended the tool"
+# SIGTERM ends it cleanly too (the pid file goes), and --duration on its own.
 kill -TERM "$TOOL_PID"
 wait "$TOOL_PID"
 rc=$?
 TOOL_PID=""
 [ "$rc" -eq 0 ] || fail "SIGTERM: exit $rc"
 jq -e 'select(.event == "summary")' "$WORK/out.json" > /dev/null || fail "SIGTERM: no summary"
+[ ! -e "$WORK/held.pid" ] || fail "the pid file was left after exit"
 (cd "$WORK" && "$TOOL" -d 1 --no-log > "$WORK/d.txt" 2>&1) || fail "-d 1 failed"
 grep -q "1.0s:" "$WORK/d.txt" || fail "-d 1: $(tail -1 "$WORK/d.txt")"
 # A stdout whose reader went away (| head): the tool says so and stops,

@@ -8,6 +8,7 @@
 # lets through.
 . "$(dirname "$0")/lib.sh"
 need_root
+RUN_EXTRA=()
 UNIT=$SRC/examples/bcc-forkwatch.service
 command -v setpriv > /dev/null || { echo "SKIP: no setpriv"; exit 77; }
 
@@ -31,7 +32,7 @@ run_bounded() {
 	: > "$WORK/out.json"
 	: > "$WORK/err.txt"
 	(cd "$WORK" && exec "${wrap[@]}" setpriv --bounding-set="$set" -- "$TOOL" --json --no-log --kill \
-		--metrics-addr "127.0.0.1:$port" "${EXTRA[@]}" > "$WORK/out.json" 2> "$WORK/err.txt") &
+		--metrics-addr "127.0.0.1:$port" "${RUN_EXTRA[@]}" "${EXTRA[@]}" > "$WORK/out.json" 2> "$WORK/err.txt") &
 	TOOL_PID=$!
 	for _ in $(seq 900); do
 		grep -q attached "$WORK/err.txt" && break
@@ -75,7 +76,11 @@ if ! command -v systemd-analyze > /dev/null || ! command -v strace > /dev/null; 
 	echo "PASS: unit"
 	exit 0
 fi
+# The traced run with the unit's --pid-file (flock, ftruncate, unlink) and
+# --syslog (socket, connect): their syscalls are checked too.
+RUN_EXTRA=(--pid-file "$WORK/fw.pid" --syslog)
 run_bounded "$(bounding)" strace
+RUN_EXTRA=()
 allowed=$WORK/allowed.txt
 : > "$allowed"
 # expand ITEM: a syscall, or a group with its nested groups, as systemd does.

@@ -167,6 +167,7 @@ static const struct value_option {
 	{ "--log", NULL, PATH, 0, 0 },
 	{ "--kernel-headers", NULL, PATH, 0, 0 },
 	{ "--metrics-textfile", NULL, PATH, 0, 0 },
+	{ "--pid-file", NULL, PATH, 0, 0 },
 	{ "--arch-probe", NULL, PATH, 0, 0 },
 	{ "--probe-mode", NULL, WORD, 0, 0 },
 	{ "--comm", "--opens", COMM, 0, 0 },
@@ -212,6 +213,8 @@ static const char *path_field(const struct fw_options *o, const char *flag)
 		return o->kernel_headers;
 	if (!strcmp(flag, "--metrics-textfile"))
 		return o->metrics_textfile;
+	if (!strcmp(flag, "--pid-file"))
+		return o->pid_file;
 	return o->arch_probe;
 }
 
