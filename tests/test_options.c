@@ -226,7 +226,7 @@ static void test_event_options(void)
 static void test_help(void)
 {
 	char *argv[] = { "bcc-forkwatch", "--help", NULL };
-	char buf[8192] = "";
+	char buf[16384] = "";
 	struct fw_options o;
 	FILE *out = fmemopen(buf, sizeof(buf) - 1, "w");
 
