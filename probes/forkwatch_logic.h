@@ -751,30 +751,48 @@ FW_INLINE __u32 fw_line_gives(const struct fw_proc *x)
 	return x->rank & FW_RANK_MAX;
 }
 
-/* Does the naming climb from a named node to its creator q? Only to a
+/* Does the naming climb from a named node x to its creator q? Only to a
  * pure node with two lines that replicate: the bomb branches there too, so
  * the node below is only one of its lines, however far ahead. A script
  * that started one bomb is not one (one line), nor a shell (impure). */
-FW_INLINE int fw_name_climbs(const struct fw_proc *q, __u64 now, const struct fw_config *cfg)
+FW_INLINE int fw_name_climbs(const struct fw_proc *q, const struct fw_proc *x, __u64 now,
+			     const struct fw_config *cfg)
 {
 	if (!fw_is_pure(q))
 		return 0;
-	/* Or one that began replicating just now, into two or more copies of
-	 * which one at least replicates already: the bash bomb's :|: halves
-	 * race, and a for (;;) fork() root's first child may run away before
-	 * its second has run at all. Or one that made the one child that
-	 * replicates and exited: dash runs f|f& in a subshell of its own, and
-	 * its bomb's first process is gone before the subshell branches. A
-	 * script that started one bomb in a subshell made one child and lives
-	 * on (it waits, or goes on with its work). Or one, young or not, that made one
-	 * and tries to make more, and fails: on two CPUs a root can be
-	 * starved after its first fork until its first child's lineage has
-	 * filled the pids.max it shares (an established one is then only
-	 * reported, and what it made in the episode killed). */
-	return q->strong >= 2 ||
-	       (q->node_kids >= 1 &&
-		((fw_is_young(q, now, cfg) && (q->children >= 2 || (q->flags & FW_PROC_DEAD))) ||
-		 fw_window_estimate(&q->fails, now, cfg->window_ns) > 0));
+	if (q->strong >= 2)
+		return 1;
+	/* Or q is where the bomb's first moments race. In each case below q
+	 * has made nothing but copies, as a bomb's root does: a script whose
+	 * subshell is the bomb and that goes on with commands (sleep 1 in a
+	 * loop) is the bomb's parent, not its root. */
+	if (q->node_kids < 1 || q->away_kids)
+		return 0;
+	/* q made one and tries to make more, and fails, young or not: on two
+	 * CPUs a root can be starved after its first fork until its first
+	 * child's lineage has filled the pids.max it shares (an established
+	 * one is then only reported, and what it made in the episode
+	 * killed). */
+	if (fw_window_estimate(&q->fails, now, cfg->window_ns) > 0)
+		return 1;
+	if (!fw_is_young(q, now, cfg))
+		return 0;
+	/* q made the one child that replicates and exited: dash runs f|f& in a
+	 * subshell of its own, and its bomb's first process is gone before the
+	 * subshell branches. */
+	if (q->flags & FW_PROC_DEAD)
+		return 1;
+	/* q began replicating just now, into two or more copies of which one
+	 * at least replicates already: the bash bomb's :|: halves race, and a
+	 * for (;;) fork() root's first child may run away before its second
+	 * has run at all. Not across an exec: x began its program with an
+	 * exec of the same name (or it would be no copy), and q's other
+	 * child may be a command that has not exec'd yet: a bash script
+	 * running bash -c '...' and then its next command, a container's bash
+	 * init running "$@" & and then sleep. A script that started one bomb
+	 * in a subshell made one child and lives on (it waits, or goes on
+	 * with its work). */
+	return q->children >= 2 && !(x->flags & FW_PROC_EXECD);
 }
 
 /* Is a failing creator a spawner? It holds FW_SPAWN_MIN live children:

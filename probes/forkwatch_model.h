@@ -133,7 +133,7 @@ FW_LOOP
 			break;
 		qt = x->ppid;
 		q = fw_creator_of(x);
-		if (!q || !fw_name_climbs(q, now, cfg))
+		if (!q || !fw_name_climbs(q, x, now, cfg))
 			break;
 		root = qt;
 		x = q;

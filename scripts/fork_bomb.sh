@@ -53,7 +53,7 @@ Options:
                e.g. system.slice/fw-test.service, or
                system.slice/docker-ID.scope with ID 64 hex digits
   -n           run the bomb in a new pid namespace (unshare -fp --mount-proc)
-               under an init of its own (/bin/sh): the root line then names
+               under an init of its own (bash): the root line then names
                unshare, and the bomb's root is pid 2 inside, its grandchild
   -h           this help
 
@@ -320,12 +320,14 @@ c-chain) cmd=("$bomb_bin" chain) ;;
 *)       cmd=("$bomb_bin" "$mode") ;;
 esac
 # -n: unshare forks a new pid namespace's init (with its own /proc), a
-# /bin/sh that starts the bomb as its first child (pid 2 there) and then
+# bash that starts the bomb as its first child (pid 2 there) and then
 # sleeps a second at a time, reaping what is left to it, as a container's
-# "sh -c" does: a bomb as pid 1 would take the namespace down with it when
-# its root exits. Killing the cgroup ends them all.
+# "bash -c" does: a bomb as pid 1 would take the namespace down with it
+# when its root exits. Killing the cgroup ends them all. Bash, the classic
+# bomb's own program: the init is its parent, never its root, however
+# much it looks like it.
 [ "$new_pidns" -eq 1 ] &&
-	cmd=(unshare -fp --mount-proc /bin/sh -c '"$@" & while :; do sleep 1; done' fw-pidns-init "${cmd[@]}")
+	cmd=(unshare -fp --mount-proc bash -c '"$@" & while :; do sleep 1; done' fw-pidns-init "${cmd[@]}")
 
 # The subshell joins the cgroups, then becomes the bomb: its pid is the root.
 # With -w it waits on the pipe first (a read, no fork), as does this script.

@@ -343,6 +343,7 @@ enum behavior {
 	B_DASH_ROOT,  /* dash running f(){ f|f& };f: one subshell copy for the background
 		       * pipeline, which forks its two sides; the first process exits */
 	B_SLEEPERS,   /* a script starting `arg` sleeping commands: for ...; do sleep 1d & done */
+	B_SLEEP_LOOP, /* a script polling: sleep 0.1, over and over */
 };
 
 struct wproc {
@@ -910,6 +911,10 @@ static void turn(uint32_t pid)
 		else
 			w->wake = W.now + 50 * MS;
 		break;
+	case B_SLEEP_LOOP:
+		fork_exec(pid, "sleep", "/usr/bin/sleep", B_COMMAND, 1);
+		w->wake = W.now + 100 * MS;
+		break;
 	case B_SLEEPERS:
 		if (w->left-- > 0)
 			fork_exec(pid, "sleep", "/usr/bin/sleep", B_IDLE, 0);
@@ -1024,10 +1029,18 @@ enum start_kind {
 	S_TYPED,     /* typed into an interactive bash: bash -c '...' from bash */
 	S_SUBSHELL,  /* a script's ( ... ) & subshell: a copy of the script */
 	S_OLDER,     /* a root older than the tool, which execs the bomb later */
+	S_ENVBASH,   /* by fork_bomb.sh as #!/usr/bin/env bash runs it: a script whose
+		      * command name is bash, the classic bomb's own; its subshell
+		      * execs bash -c (the same name: a copy of it), and the script
+		      * polls with sleep 0.1 beside the bomb */
+	S_INIT,      /* by a new pid namespace's init, bash -c '"$@" & while :; do sleep
+		      * 1; done': the bomb through an exec of the same name, then a
+		      * sleep a second beside it */
 	S_STARTS,
 };
 
-static const char *const start_names[] = { "script", "typed", "subshell", "older" };
+static const char *const start_names[] = { "script", "typed", "subshell", "older", "env-bash",
+					   "ns-init" };
 
 struct outcome {
 	enum where where;
@@ -1116,6 +1129,24 @@ static struct outcome bomb_run(enum bomb_kind k, enum start_kind how, uint64_t s
 		} else {
 			root = fork_exec(launcher, comm, file, b, 0);
 		}
+		break;
+	case S_ENVBASH:
+		launcher = fork_exec(shell, "bash", "/usr/bin/bash", B_IDLE, 0);
+		world_run(2 * MS, turn_ns);
+		for (i = 0; i < 3; i++) /* awk, mkdir, cat */
+			fork_exec(launcher, "mkdir", "/usr/bin/mkdir", B_COMMAND, 1);
+		world_run(1 * MS, turn_ns);
+		root = fork_exec(launcher, comm, file, b, 0);
+		W.p[launcher].b = B_SLEEP_LOOP;
+		break;
+	case S_INIT:
+		launcher = fork_exec(shell, "unshare", "/usr/bin/unshare", B_IDLE, 0);
+		world_run(1 * MS, turn_ns);
+		launcher = fork_exec(launcher, "bash", "/usr/bin/bash", B_IDLE, 0);
+		world_run(1 * MS, turn_ns);
+		root = fork_exec(launcher, comm, file, b, 0);
+		W.p[launcher].b = B_SLEEP_LOOP;
+		W.p[launcher].wake = W.now; /* its first sleep at once */
 		break;
 	default:
 		launcher = fork_exec(shell, "fork_bomb.sh", "/tmp/fork_bomb.sh", B_IDLE, 0);
