@@ -144,6 +144,17 @@ kill -HUP "$TOOL_PID"
 for _ in $(seq 50); do grep -q "SIGHUP: no log to reopen" "$WORK/err.txt" && break; sleep 0.1; done
 grep -q "SIGHUP: no log to reopen" "$WORK/err.txt" || fail "SIGHUP: $(tail -2 "$WORK/err.txt")"
 kill -0 "$TOOL_PID" || fail "SIGHUP ended the tool"
+stop_tool
+# A log that cannot be opened again by its name (its directory went): the
+# tool says why and goes on writing to the file it has open.
+mkdir "$WORK/gone"
+start_tool -l "$WORK/gone/m.log" --pid-file "$WORK/held.pid"
+rm -rf "$WORK/gone"
+kill -HUP "$TOOL_PID"
+for _ in $(seq 50); do grep -q "SIGHUP: .*still writing to the file it had open" "$WORK/err.txt" && break; sleep 0.1; done
+grep -q "SIGHUP: .*$WORK/gone/m.log.*; still writing to the file it had open" "$WORK/err.txt" ||
+	fail "SIGHUP with the log's directory gone: $(tail -2 "$WORK/err.txt")"
+kill -0 "$TOOL_PID" || fail "SIGHUP with no log to reopen ended the tool"
 # SIGTERM ends it cleanly too (the pid file goes), and --duration on its own.
 kill -TERM "$TOOL_PID"
 wait "$TOOL_PID"
