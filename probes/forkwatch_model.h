@@ -283,7 +283,7 @@ FW_INLINE void fw_rec_evict(__u32 vt, __u64 now)
 
 /* A copy of *r as the record of t, which has none; when all t's slots are
  * taken, one that may go makes room, never keep's (a record the caller
- * holds). 0 on success. */
+ * holds). 0 on success; -1 also when t has a record after all. */
 FW_INLINE int fw_rec_insert(const struct fw_config *cfg, __u32 t, struct fw_proc *r, __u32 keep,
 			    __u64 now)
 {
@@ -291,6 +291,8 @@ FW_INLINE int fw_rec_insert(const struct fw_config *cfg, __u32 t, struct fw_proc
 
 	if (FW_REC_NEW(t, r) == 0)
 		return 0;
+	if (FW_REC_GET(t))
+		return -1; /* t has one: another CPU made it meanwhile */
 	victim = FW_REC_VICTIM(t, keep, now, cfg);
 	if (!victim)
 		return -1;
@@ -309,12 +311,14 @@ FW_INLINE struct fw_proc *fw_rec_of_creator(const struct fw_config *cfg, __u32 t
 		return r;
 	fw_rec_old(scratch, t, 0, uid);
 	__builtin_memcpy(scratch->comm, comm, FW_COMM_LEN);
-	if (fw_rec_insert(cfg, t, scratch, 0, now) != 0) {
-		FW_STAT(FW_STAT_UNTRACKED);
-		return 0;
+	if (fw_rec_insert(cfg, t, scratch, 0, now) == 0) {
+		FW_STAT(FW_STAT_RECORDS_IN);
+		return FW_REC_GET(t);
 	}
-	FW_STAT(FW_STAT_RECORDS_IN);
-	return FW_REC_GET(t);
+	r = FW_REC_GET(t); /* another CPU's, made meanwhile */
+	if (!r)
+		FW_STAT(FW_STAT_UNTRACKED);
+	return r;
 }
 
 /* Record t leaves: its creator's count of child records drops and its
