@@ -331,7 +331,7 @@ int fw_find_headers(const struct fw_headers_query *q, struct fw_headers *h, char
 			return -1;
 		}
 		snprintf(h->source, sizeof(h->source), "%s", q->env_source);
-		read_release(q->env_source, h->release, sizeof(h->release));
+		read_release(path, h->release, sizeof(h->release));
 		finish(q, h);
 		return 0;
 	}

@@ -101,11 +101,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	FUZZ_CHECK(fw_find_headers(&q, &h, err, sizeof(err)) == 0);
 	check_found(&h, uts, release);
+	/* $BCC_KERNEL_SOURCE names a directory of the system the tool runs on
+	 * (looked for under q.root, which is "/" in the tool): the tree's
+	 * absolute path, so the root here is the real one. */
 	q.explicit_dir = NULL;
 	q.env_source = tree;
+	q.root = "";
 	FUZZ_CHECK(fw_find_headers(&q, &h, err, sizeof(err)) == 0);
 	FUZZ_CHECK(!strcmp(h.how, "BCC_KERNEL_SOURCE"));
 	check_found(&h, uts, release);
+	q.root = empty;
 
 	/* Nothing under the empty root: the error names the package to install. */
 	q.env_source = NULL;
