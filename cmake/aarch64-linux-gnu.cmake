@@ -1,8 +1,8 @@
 # CMake toolchain file: bcc-forkwatch for arm64 with Debian's cross compiler
 # (gcc-aarch64-linux-gnu) against an arm64 root that holds the -dev packages
-# (scripts/vm-arm64-root builds one). Pass the root as CMAKE_SYSROOT:
+# (scripts/vm-test builds one in its cache). Pass the root as CMAKE_SYSROOT:
 #   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
-#         -DCMAKE_SYSROOT=/var/cache/bcc-forkwatch-vm/arm64/root
+#         -DCMAKE_SYSROOT=/var/cache/bcc-forkwatch-vm/aarch64/root-<hash>
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)

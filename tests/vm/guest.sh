@@ -61,6 +61,16 @@ export FW_SEQ_SPAWN_MAX=128 FW_SEQ_PIDS_MAX=128
 # __arm64_sys_{clone,clone3}; fork and vfork exist there only for 32-bit
 # compat tasks (arm64 glibc makes both with clone), and where the kernel
 # lists them the choice must say so.
+# The entry points --list-probes chose, by prefix: __x64_sys_{clone,...}.
+chosen() {
+	awk '/^kprobes \(entry/ { on = 1; next } /^[a-z]/ { on = 0 }
+		on && $1 != "-" {
+			i = index($1, "sys_"); p = substr($1, 1, i + 3)
+			if (!(p in syms)) { order[++n] = p; syms[p] = substr($1, i + 4) }
+			else syms[p] = syms[p] "," substr($1, i + 4)
+		}
+		END { for (k = 1; k <= n; k++) printf "%s%s{%s}", (k > 1 ? ", " : ""), order[k], syms[order[k]] }'
+}
 check_list_probes() {
 	local out missing="" s want compat=""
 	out=$("$BUILD/bcc-forkwatch" --list-probes 2>&1)
@@ -79,7 +89,7 @@ check_list_probes() {
 	grep -q "mode: auto -> kprobes" <<< "$out" || missing="$missing mode-not-kprobes"
 	grep -qE "^  kprobe\+kretprobe do_sys_open(at2)? " <<< "$out" || missing="$missing open-kprobe"
 	if [ -z "$missing" ]; then
-		result "$1" list-probes PASS "$(awk '/^kprobes \(entry/ { on = 1; next } /^[a-z]/ { on = 0 } on && $1 != "-" { printf "%s%s", sep, $1; sep = "," }' <<< "$out")$([ -n "$compat" ] && echo " (fork/vfork: compat only)"), $(grep -oE 'kprobe\+kretprobe do_sys_open[a-z0-9]*' <<< "$out")"
+		result "$1" list-probes PASS "$(chosen <<< "$out")$([ -n "$compat" ] && echo " (fork/vfork: compat only)"), $(grep -oE 'kprobe\+kretprobe do_sys_open[a-z0-9]*' <<< "$out")"
 	else
 		result "$1" list-probes FAIL "missing:$missing"
 		echo "$out"
