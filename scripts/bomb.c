@@ -5,6 +5,7 @@
  *   fw-bomb c-loop      for (;;) fork();            every member forks in a loop
  *   fw-bomb vfork       vfork + exec of itself      every member vforks in a loop
  *   fw-bomb clone3      posix_spawn of itself       glibc makes these with clone3
+ *                                                   (on x86_64; arm64 bookworm: clone)
  *   fw-bomb threads     pthread_create in a loop    threads that stay alive
  *   fw-bomb chain       fork, the parent exits      a runaway chain: one or two
  *                       alive at a time, the lineage ever deeper
@@ -12,6 +13,9 @@
  *   fw-bomb spawn-n N   N children, one at a time, by posix_spawn (clone3)
  *   fw-bomb vfork-n N   N children, one at a time, by vfork + exec
  *   fw-bomb threads-n N N threads, one at a time, created and joined
+ *   fw-bomb clone3-n N  N children, one at a time, by the clone3 syscall itself
+ *                       (glibc's choice of syscall differs by arch and version:
+ *                       bookworm's arm64 glibc makes every child with clone)
  *   fw-bomb fork-n N    N children, one at a time, by fork; prints "child PID"
  *   fw-bomb threads-report N  N threads, one at a time; prints "thread TID"
  *   fw-bomb open-n N P  opens P N times (O_RDONLY|O_CLOEXEC), closing each
@@ -337,6 +341,26 @@ static int open_paths(int argc, char **argv)
 	return 0;
 }
 
+/* A child made by the clone3 syscall, not by a libc wrapper: it exits at
+ * once, touching nothing of the libc (whose thread data describe the
+ * parent). The arguments' first version, 64 bytes (uapi struct clone_args,
+ * CLONE_ARGS_SIZE_VER0). */
+static pid_t clone3_exit(void)
+{
+	struct {
+		unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+			stack_size, tls;
+	} args;
+	long pid;
+
+	memset(&args, 0, sizeof(args));
+	args.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		syscall(SYS_exit_group, 0);
+	return (pid_t)pid;
+}
+
 /* Benign, sequential: for counting children made by each syscall. */
 static int make_n(const char *how, int n)
 {
@@ -351,6 +375,8 @@ static int make_n(const char *how, int n)
 				return 1;
 		} else if (!strcmp(how, "vfork-n")) {
 			pid = vfork_exec(args);
+		} else if (!strcmp(how, "clone3-n")) {
+			pid = clone3_exit();
 		} else {
 			pthread_t t;
 
@@ -373,7 +399,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: fw-bomb [as NAME] c-loop|vfork|clone3|threads|chain | server N "
-				"SECONDS | spawn-n|vfork-n|threads-n|fork-n|threads-report N | fork-rate N S | syscall-rate S | open-n N PATH | "
+				"SECONDS | spawn-n|vfork-n|threads-n|clone3-n|fork-n|threads-report N | fork-rate N S | syscall-rate S | open-n N PATH | "
 				"open PATH...\n");
 		return 2;
 	}
@@ -401,7 +427,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "open"))
 		return open_paths(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "spawn-n") || !strcmp(argv[1], "vfork-n") ||
-	    !strcmp(argv[1], "threads-n")) {
+	    !strcmp(argv[1], "threads-n") || !strcmp(argv[1], "clone3-n")) {
 		if (argc != 3)
 			return 2;
 		deadline = 0; /* idle_thread returns at once */

@@ -34,13 +34,18 @@ need_root() {
 # the vm tests, so the same checks cover the kprobe path.
 read -r -a EXTRA <<< "${FW_EXTRA_ARGS:-}"
 
+# How long a start may take to attach, in seconds: every start compiles
+# the probe, and in an emulated guest that takes minutes (the vm tests
+# raise it).
+ATTACH_SECONDS=${FW_ATTACH_SECONDS:-60}
+
 # start_tool [ARGS...]: JSON on out.json, stderr on err.txt.
 start_tool() {
 	: > "$WORK/out.json"
 	: > "$WORK/err.txt"
 	(cd "$WORK" && exec "$TOOL" --json "${EXTRA[@]}" "$@" > "$WORK/out.json" 2> "$WORK/err.txt") &
 	TOOL_PID=$!
-	for _ in $(seq 600); do
+	for _ in $(seq $((ATTACH_SECONDS * 10))); do
 		if grep -q "attached" "$WORK/err.txt"; then
 			# The vm tests say which path must be in use.
 			[ -z "${FW_EXPECT_MODE:-}" ] ||
@@ -52,7 +57,7 @@ start_tool() {
 		kill -0 "$TOOL_PID" 2>/dev/null || { wait "$TOOL_PID"; TOOL_PID=""; fail "the tool exited before attaching"; }
 		sleep 0.1
 	done
-	fail "the tool did not attach within 60 s"
+	fail "the tool did not attach within $ATTACH_SECONDS s"
 }
 
 # expect_buffers ring|perf: the running tool's records go out through these
