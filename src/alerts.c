@@ -263,6 +263,7 @@ static void report(struct fw_session *s, const struct fw_alert *a)
 		return;
 	if (s->n_pending_kills < sizeof(s->pending_kills) / sizeof(s->pending_kills[0])) {
 		s->pending_ctx[s->n_pending_kills] = ctx;
+		s->pending_members[s->n_pending_kills] = r.members;
 		s->pending_kills[s->n_pending_kills++] = *a;
 	} else if (s->dropped_kills++ == 0)
 		fprintf(stderr, FW_PROG ": warning: more than %zu containments in one poll round; "
@@ -295,6 +296,7 @@ void fw_run_pending_kills(struct fw_session *s)
 	for (i = 0; i < s->n_pending_kills; i++) {
 		report_init(s, &s->pending_kills[i], &r, root_comm, sizeof(root_comm));
 		r.ctx = &s->pending_ctx[i];
+		r.members = s->pending_members[i];
 		r.is_kill = 1;
 		fw_contain_episode(s, &r);
 		s->kill_episodes++;

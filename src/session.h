@@ -77,6 +77,8 @@ struct fw_session {
 	uint64_t killed_sweep;       /* members the sweeps killed */
 	struct fw_alert pending_kills[64]; /* verdicts reported this poll round, contained after it */
 	struct fw_context pending_ctx[64]; /* ... and who each is, read at its alert */
+	uint32_t pending_members[64];      /* ... and its lineage's size then (the kill
+					    * line's subprocesses, as its alert's) */
 	size_t n_pending_kills;
 	uint64_t dropped_kills;      /* reports past that, left to the probe */
 	uint64_t kill_episodes;
