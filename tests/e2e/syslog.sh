@@ -92,6 +92,10 @@ bomb_lines() {
 		fail "the alert's syslog line is not in the documented format: $alert"
 	grep -Eq "^daemon\.err bcc-forkwatch\[$TOOL_PID\]: event=kill rule=replicator root=$root .* action=kill killed=[0-9]+ kill_ms=[0-9]+ why=\"[^\"]*\" cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 cmdline=.* context=(root|member) context_pid=[0-9]+$" <<< "$kill" ||
 		fail "the kill's syslog line is not in the documented format: $kill"
+	# A kill repeats its alert's subprocesses (the lineage counted at the verdict).
+	subs=$(sed -n 's/.* subprocesses=\([0-9]*\) .*/\1/p' <<< "$alert")
+	[ "${subs:-0}" -gt 0 ] && grep -q " subprocesses=$subs " <<< "$kill" ||
+		fail "the kill's subprocesses is not its alert's ($subs): $kill"
 	# The console says the same about who it is.
 	grep -q "ALERT replicator: root $root (bash) .*; who: cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 cmdline=" "$WORK/out.txt" ||
 		fail "the console's ALERT line for $root lacks who it is: $(grep -m1 ALERT "$WORK/out.txt")"
