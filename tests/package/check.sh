@@ -130,7 +130,11 @@ echo "package: 5 man pages render with man -l without a warning; each has every 
 # completion (the five programs, options read from --help).
 unit=/lib/systemd/system/$PKG.service
 grep -qx "$unit" "$WORK/files.txt" || fail "no $unit in the package"
-grep -q "^ExecStart=/usr/sbin/$PKG \$FORKWATCH_OPTS$" "$unit" || fail "$unit does not run /usr/sbin/$PKG \$FORKWATCH_OPTS"
+# The pid file is what logrotate's postrotate signals (debian/*.logrotate).
+grep -q "^ExecStart=/usr/sbin/$PKG \$FORKWATCH_OPTS --pid-file /run/$PKG/$PKG.pid$" "$unit" ||
+	fail "$unit does not run /usr/sbin/$PKG \$FORKWATCH_OPTS --pid-file /run/$PKG/$PKG.pid: $(grep ^ExecStart "$unit")"
+grep -q "/run/$PKG/$PKG.pid" /etc/logrotate.d/$PKG || fail "/etc/logrotate.d/$PKG does not signal the unit's pid file"
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "$unit has no ExecReload sending SIGHUP"
 grep -q "^EnvironmentFile=-/etc/default/$PKG$" "$unit" || fail "$unit does not read /etc/default/$PKG"
 if command -v systemd-analyze > /dev/null; then
 	systemd-analyze verify "$unit" > "$WORK/verify.txt" 2>&1 || fail "systemd-analyze verify $unit: $(cat "$WORK/verify.txt")"
@@ -162,8 +166,9 @@ read -r -a opts <<< "${FORKWATCH_OPTS//127.0.0.1:9464/127.0.0.1:$port}"
 [ "${#opts[@]}" -gt 0 ] || fail "/etc/default/$PKG sets no FORKWATCH_OPTS"
 log=/var/log/$PKG/metrics.log
 mkdir -p "/var/log/$PKG" # as the unit's LogsDirectory= does
-start_tool "${opts[@]}"
+start_tool "${opts[@]}" --pid-file "$WORK/$PKG.pid"
 [ "$(readlink "/proc/$TOOL_PID/exe")" = "$TOOL" ] || fail "the running tool is $(readlink "/proc/$TOOL_PID/exe"), not $TOOL"
+[ "$(cat "$WORK/$PKG.pid" 2> /dev/null)" = "$TOOL_PID" ] || fail "--pid-file holds '$(cat "$WORK/$PKG.pid" 2> /dev/null)', not $TOOL_PID"
 BOMB_SECONDS=3 BOMB_MAX=512 run_bomb classic
 curl -sf "http://127.0.0.1:$port/metrics" > "$WORK/metrics.txt" || fail "no metrics on 127.0.0.1:$port"
 stop_tool
