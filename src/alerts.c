@@ -262,9 +262,8 @@ static void report(struct fw_session *s, const struct fw_alert *a)
 	if (!dooms_lineage(a))
 		return;
 	if (s->n_pending_kills < sizeof(s->pending_kills) / sizeof(s->pending_kills[0])) {
-		s->pending_ctx[s->n_pending_kills] = ctx;
-		s->pending_members[s->n_pending_kills] = r.members;
-		s->pending_kills[s->n_pending_kills++] = *a;
+		s->pending_kills[s->n_pending_kills++] =
+			(struct fw_pending_kill){ .alert = *a, .ctx = ctx, .members = r.members };
 	} else if (s->dropped_kills++ == 0)
 		fprintf(stderr, FW_PROG ": warning: more than %zu containments in one poll round; "
 			"the rest are left to the probe (no sweep)\n", s->n_pending_kills);
@@ -294,9 +293,11 @@ void fw_run_pending_kills(struct fw_session *s)
 	size_t i;
 
 	for (i = 0; i < s->n_pending_kills; i++) {
-		report_init(s, &s->pending_kills[i], &r, root_comm, sizeof(root_comm));
-		r.ctx = &s->pending_ctx[i];
-		r.members = s->pending_members[i];
+		const struct fw_pending_kill *k = &s->pending_kills[i];
+
+		report_init(s, &k->alert, &r, root_comm, sizeof(root_comm));
+		r.ctx = &k->ctx;
+		r.members = k->members;
 		r.is_kill = 1;
 		fw_contain_episode(s, &r);
 		s->kill_episodes++;

@@ -75,10 +75,14 @@ struct fw_session {
 	uint32_t protected_pids[64]; /* the tool and its ancestors */
 	size_t n_protected;
 	uint64_t killed_sweep;       /* members the sweeps killed */
-	struct fw_alert pending_kills[64]; /* verdicts reported this poll round, contained after it */
-	struct fw_context pending_ctx[64]; /* ... and who each is, read at its alert */
-	uint32_t pending_members[64];      /* ... and its lineage's size then (the kill
-					    * line's subprocesses, as its alert's) */
+	/* Verdicts reported this poll round, contained after it: each with
+	 * who it is and its lineage's size, read at its alert (the kill
+	 * line's context and subprocesses are its alert's). */
+	struct fw_pending_kill {
+		struct fw_alert alert;
+		struct fw_context ctx;
+		uint32_t members;
+	} pending_kills[64];
 	size_t n_pending_kills;
 	uint64_t dropped_kills;      /* reports past that, left to the probe */
 	uint64_t kill_episodes;
