@@ -316,6 +316,8 @@ struct fw_ratelimit {
 #define FW_PROC_EXECD 32u   /* it exec'd since it was created (any program) */
 #define FW_PROC_LIVE 64u    /* it counts in its creator's kids_live */
 #define FW_PROC_FERTILE 128u /* a copy of it created: its line replicates, and ranks */
+#define FW_PROC_REEXEC 256u /* its last exec was of /proc/self/exe: its creator's own
+			     * executable file, not only a program of the same name */
 
 /* One record per process (keyed by tgid): its place in the lineage, its
  * rank as a replicator, its chain, and its own creation counters. */
@@ -358,7 +360,8 @@ struct fw_proc {
 	__u32 tgid;              /* whose record it is: the probe's store tags its slots */
 	__u32 moved;             /* the store: records whose first choice is this slot that
 				  * sit in another (kept across the records it holds) */
-	__u32 pad;
+	__u32 self_kids;         /* children whose first exec was of /proc/self/exe: copies
+				  * of its very executable file (posix_spawn, vfork bombs) */
 };
 
 /* A doomed lineage (the probe's `marks` map, keyed by the root's tgid):
@@ -575,9 +578,20 @@ FW_INLINE int fw_is_established(const struct fw_proc *p, __u64 now, const struct
 	return !p->start_ns || (now > p->start_ns && now - p->start_ns >= cfg->established_ns);
 }
 
+/* Is filename (the first bytes given to execve) /proc/self/exe: the
+ * kernel's own name for the caller's executable, which names the process
+ * "exe"? Spelt out: the probe has no read-only data section for a string. */
+FW_INLINE int fw_self_exe(const char *filename)
+{
+	return filename[0] == '/' && filename[1] == 'p' && filename[2] == 'r' &&
+	       filename[3] == 'o' && filename[4] == 'c' && filename[5] == '/' &&
+	       filename[6] == 's' && filename[7] == 'e' && filename[8] == 'l' &&
+	       filename[9] == 'f' && filename[10] == '/' && filename[11] == 'e' &&
+	       filename[12] == 'x' && filename[13] == 'e' && filename[14] == 0;
+}
+
 /* After an exec: is the new program the one it ran before? The same
- * command name, or a re-exec through /proc/self/exe (the kernel's own
- * name for the caller's executable, which names the process "exe"). */
+ * command name, or a re-exec through /proc/self/exe. */
 FW_INLINE int fw_same_program(const char *old_comm, const char *new_comm, const char *filename)
 {
 	int i, same = 1;
@@ -591,12 +605,7 @@ FW_UNROLL
 		if (!old_comm[i])
 			break;
 	}
-	/* Spelt out: the probe has no read-only data section for a string. */
-	return same || (filename[0] == '/' && filename[1] == 'p' && filename[2] == 'r' &&
-			filename[3] == 'o' && filename[4] == 'c' && filename[5] == '/' &&
-			filename[6] == 's' && filename[7] == 'e' && filename[8] == 'l' &&
-			filename[9] == 'f' && filename[10] == '/' && filename[11] == 'e' &&
-			filename[12] == 'x' && filename[13] == 'e' && filename[14] == 0);
+	return same || fw_self_exe(filename);
 }
 
 /* The record of a process that predates the tool, made when it first
@@ -792,7 +801,17 @@ FW_INLINE int fw_name_climbs(const struct fw_proc *q, const struct fw_proc *x, _
 	 * init running "$@" & and then sleep. A script that started one bomb
 	 * in a subshell made one child and lives on (it waits, or goes on
 	 * with its work). */
-	return q->children >= 2 && !(x->flags & FW_PROC_EXECD);
+	if (q->children < 2)
+		return 0;
+	if (!(x->flags & FW_PROC_EXECD))
+		return 1;
+	/* Across an exec only where x re-exec'd q's own executable file
+	 * (/proc/self/exe: posix_spawn and vfork bombs, whose children exec
+	 * before their creator runs again) and so did a second child of q:
+	 * q copies its very self, twice at least. A command q started beside
+	 * x, not exec'd yet, is no such child, nor one that exec'd another
+	 * file of the same name. */
+	return (x->flags & FW_PROC_REEXEC) && q->self_kids >= 2;
 }
 
 /* Is a failing creator a spawner? It holds FW_SPAWN_MIN live children:

@@ -539,6 +539,18 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 			FW_STAT(FW_STAT_RECORDS_IN);
 		return;
 	}
+	if (!fw_self_exe(filename)) {
+		r->flags &= ~FW_PROC_REEXEC;
+	} else {
+		/* A copy's first exec, of its creator's own file. */
+		if ((r->flags & (FW_PROC_COPY | FW_PROC_EXECD)) == FW_PROC_COPY) {
+			q = fw_creator_of(r);
+			if (q)
+				FW_ADD(&q->self_kids, 1);
+			q = 0;
+		}
+		r->flags |= FW_PROC_REEXEC;
+	}
 	r->flags |= FW_PROC_EXECD;
 	r->start_ns = now;
 	r->uid = uid; /* setuid programs, and setpriv before the exec */

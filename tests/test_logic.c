@@ -514,9 +514,13 @@ static void record_verdict(const struct fw_alert *a)
 		const struct fw_proc *r;
 
 		for (x = a->root; x && (r = rec_get(x)); x = r->ppid)
-			fprintf(stderr, "%u%s[r%u t%u/%u g%u s%u %s%s] ", x, x == W.bomb_root ? "*" : "",
-				r->rank, r->top, r->lines[r->top & FW_RANK_MAX], r->given, r->strong,
-				fw_is_pure(r) ? "pure" : "impure", r->flags & FW_PROC_COPY ? " copy" : "");
+			fprintf(stderr, "%u%s[r%u t%u/%u g%u s%u %s%s kids %u nodes %u away %u%s%s] ",
+				x, x == W.bomb_root ? "*" : "", r->rank, r->top,
+				r->lines[r->top & FW_RANK_MAX], r->given, r->strong,
+				fw_is_pure(r) ? "pure" : "impure", r->flags & FW_PROC_COPY ? " copy" : "",
+				r->children, r->node_kids, r->away_kids,
+				fw_is_young(r, W.now, &W.cfg) ? " young" : "",
+				r->flags & FW_PROC_REEXEC ? " reexec" : "");
 		fprintf(stderr, "\n");
 	}
 	if (W.nv < sizeof(W.v) / sizeof(W.v[0])) {
@@ -745,7 +749,9 @@ static void turn(uint32_t pid)
 			w->wake = W.now + MS; /* fw-bomb backs off a millisecond */
 		break;
 	case B_EXEC_LOOP:
-		if (!fork_exec(pid, "exe", "/proc/self/exe", B_EXEC_LOOP, 0))
+		/* fw-bomb's clone3 and vfork modes: posix_spawn or vfork, whose
+		 * child execs before its creator runs again. */
+		if (!spawn_exec(pid, "exe", "/proc/self/exe", B_EXEC_LOOP, 0))
 			w->wake = W.now + MS;
 		break;
 	case B_SPAWNER:
@@ -1443,6 +1449,111 @@ static void test_starved_root(void)
 	       "then %u (the root)\n", named, later);
 }
 
+/* Direct model calls: p spawns c, which execs file (comm) before p runs
+ * again, as posix_spawn and vfork do. Returns the verdict's root, or 0. */
+static __u32 direct_spawn(const struct fw_config *cfg, __u32 p, __u32 c, const char *comm,
+			  const char *file, uint64_t *now)
+{
+	struct fw_proc scratch;
+	char cm[16], f[16];
+	int repeat;
+	__u32 root = direct_fork(cfg, p, c, now, &repeat);
+
+	comm16(cm, comm);
+	comm16(f, file);
+	fw_model_exec(cfg, c, *now, 0, cm, f, &scratch);
+	return repeat ? 0 : root;
+}
+
+/* A full binary tree of posix_spawn'd re-execs of /proc/self/exe under
+ * p, levels deep (depth first); the first verdict goes into *named. */
+static void direct_spawn_tree(const struct fw_config *cfg, __u32 p, int levels, uint64_t *now,
+			      __u32 *named)
+{
+	int i;
+	__u32 c = direct_pid, root;
+
+	if (levels == 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		root = direct_spawn(cfg, p, direct_pid++, "exe", "/proc/self/exe", now);
+		if (root && !*named)
+			*named = root;
+	}
+	for (i = 0; i < 2; i++)
+		direct_spawn_tree(cfg, c + i, levels - 1, now, named);
+}
+
+/* A launcher (a young bash script) and what it starts: the bomb through
+ * file, then a second child. Returns the first verdict's root. */
+static __u32 direct_launch(const char *bomb_comm, const char *bomb_file, int second,
+			   __u32 *root_out)
+{
+	struct fw_config cfg = config();
+	struct fw_proc scratch;
+	uint64_t now = SEC;
+	__u32 shell = 100, script = 101, root = 102, first = 103, named = 0, r;
+	char c[16], f[16];
+	int repeat;
+
+	store_reset();
+	direct_pid = 1000;
+	comm16(c, "bash");
+	comm16(f, "/bin/bash");
+	fw_model_exec(&cfg, shell, now, 0, c, f, &scratch);
+	direct_fork(&cfg, shell, script, &now, &repeat);
+	comm16(f, "/tmp/run.sh"); /* #!/bin/bash: the kernel names it bash */
+	fw_model_exec(&cfg, script, now, 0, c, f, &scratch);
+	r = direct_spawn(&cfg, script, root, bomb_comm, bomb_file, &now);
+	if (r && !named)
+		named = r;
+	switch (second) {
+	case 1: /* the script's next command, forked and not exec'd yet */
+		direct_fork(&cfg, script, 104, &now, &repeat);
+		break;
+	case 2: /* bash -c '...' again, through its own name */
+		direct_spawn(&cfg, script, 104, "bash", "/usr/bin/bash", &now);
+		break;
+	default: /* the root's second copy of itself */
+		break;
+	}
+	/* The bomb: its first child runs ahead while the root is starved
+	 * after one more copy of itself. */
+	r = direct_spawn(&cfg, root, first, "exe", "/proc/self/exe", &now);
+	if (r && !named)
+		named = r;
+	r = direct_spawn(&cfg, root, 105, "exe", "/proc/self/exe", &now);
+	if (r && !named)
+		named = r;
+	direct_spawn_tree(&cfg, first, 7, &now, &named);
+	*root_out = root;
+	return named;
+}
+
+/* Across an exec the naming climbs only to a creator two of whose children
+ * re-exec'd its very file (/proc/self/exe). An exec-self bomb's root is
+ * named even when its first child's lineage ranks first; a launcher that
+ * ran its own executable once beside a command, or beside a second
+ * program of its name, is not. */
+static void test_reexec_climb(void)
+{
+	__u32 root, named;
+
+	named = direct_launch("fw-bomb", "/tmp/fw-bomb", 0, &root);
+	CHECK_EQ_U(named, root);
+	printf("An exec-self bomb whose first child ranks first: named %u (its root %u)\n", named,
+	       root);
+	/* The bomb is bash re-exec'd through /proc/self/exe by the script:
+	 * the script is young, pure, and made two children, but only one
+	 * re-exec'd its file. */
+	named = direct_launch("exe", "/proc/self/exe", 1, &root);
+	CHECK_EQ_U(named, root);
+	named = direct_launch("exe", "/proc/self/exe", 2, &root);
+	CHECK_EQ_U(named, root);
+	printf("A script that re-exec'd itself once beside a command, or beside bash -c: named "
+	       "%u (the bomb's first process, not the script)\n", named);
+}
+
 /* --- Benign loads: what a busy host does beside any bomb --------------- */
 
 struct benign {
@@ -1725,6 +1836,7 @@ int main(void)
 	test_bombs_small_cap();
 	test_bombs_full_store();
 	test_starved_root();
+	test_reexec_climb();
 	test_benign();
 	test_benign_limits();
 	test_established_root();
