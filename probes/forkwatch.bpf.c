@@ -24,6 +24,8 @@
  *   FW_TP_RETURN_<SYSCALL>   the first of syscalls:sys_exit_{clone,clone3,fork,vfork}
  *                            that exists: one program for the returns of all four
  *   FW_KILL                  containment (kill.bpf.c) is compiled in
+ *   FW_CGROUP_ID             bpf_get_current_cgroup_id exists (4.18): alerts carry
+ *                            the creator's cgroup
  *   FW_PROC_SLOT_BITS        the record store holds 2^N records (--records)
  *   FW_RINGBUF               records go out through ring buffers of FW_ALERT_PAGES
  *                            and FW_EVENT_PAGES pages (the kernel has them)
@@ -67,6 +69,11 @@ static __always_inline void fw_submit(void *ctx, const struct fw_config *cfg, st
 	}
 	if (a->kind < FW_RULES)
 		fw_stat(FW_STAT_ALERTS + a->kind);
+#ifdef FW_CGROUP_ID
+	/* Read here, once per verdict sent: under --kill a bomb's members
+	 * may all be dead before user space reads /proc. */
+	a->cgroup_id = bpf_get_current_cgroup_id();
+#endif
 	if (fw_alert_send(ctx, a) < 0)
 		fw_stat(FW_STAT_ALERTS_LOST);
 }

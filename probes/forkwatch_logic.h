@@ -404,6 +404,8 @@ struct fw_alert {
 	__u32 repeat;         /* held back by the once-per-window report limit: goes
 			       * out only with a containment it starts */
 	__u32 pad;
+	__u64 cgroup_id;      /* the creator's cgroup v2 id at the verdict: who it was
+			       * when none of its processes is left to read (0 unknown) */
 };
 
 /* Per-event records, kernel to user space through the events perf buffer.

@@ -174,7 +174,9 @@ static int by_birth_desc(const void *x, const void *y)
  * first, up to CONTEXT_MEMBERS_TRIED of them: a bash bomb's members live
  * for milliseconds each, and under --kill the newest die as they are made
  * while the quiet older ones wait for the sweep, so it takes the first of
- * them that can still be read. */
+ * them that can still be read. When none can (all died between the
+ * verdict and this read), the cgroup the probe saw the creator in.
+ * FORKWATCH_TEST_CONTEXT_CGROUP (a test hook) goes to that at once. */
 static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_t members,
 			 struct fw_context *ctx)
 {
@@ -184,8 +186,9 @@ static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_
 	if (!s->context_candidates)
 		s->context_candidates = calloc(2 + (size_t)fw_record_slots(s), sizeof(*c));
 	c = s->context_candidates;
-	if (!c) {
+	if (!c || getenv("FORKWATCH_TEST_CONTEXT_CGROUP")) {
 		fw_context_read(NULL, 0, ctx); /* none: the context says so */
+		fw_context_read_cgroup_id(a->cgroup_id, a->uid, ctx);
 		return;
 	}
 	c[n++] = (struct fw_context_candidate){ a->root, a->ts_ns };
@@ -194,6 +197,8 @@ static void read_context(struct fw_session *s, const struct fw_alert *a, uint32_
 		c[n++] = (struct fw_context_candidate){ s->members[i].tgid, s->members[i].created_ns };
 	qsort(c + 2, n - 2, sizeof(c[0]), by_birth_desc);
 	fw_context_read(c, n < 2 + CONTEXT_MEMBERS_TRIED ? n : 2 + CONTEXT_MEMBERS_TRIED, ctx);
+	if (ctx->source == FW_CTX_NONE)
+		fw_context_read_cgroup_id(a->cgroup_id, a->uid, ctx);
 }
 
 /* Prometheus: this alert under its rule and unit label. */

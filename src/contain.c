@@ -42,27 +42,6 @@ static int cgroup2_mount(char *out, size_t len)
 	return found;
 }
 
-/* The cgroup id the kernel reports (bpf_get_current_cgroup_id) is the
- * directory's file handle on cgroupfs. */
-static int cgroup_id(const char *path, uint64_t *id)
-{
-	struct {
-		struct file_handle fh;
-		uint64_t id;
-	} h;
-	int mount_id;
-
-	h.fh.handle_bytes = sizeof(h.id);
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
-		return -1;
-	if (h.fh.handle_bytes != sizeof(uint64_t)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(id, h.fh.f_handle, sizeof(*id));
-	return 0;
-}
-
 int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 {
 	char mnt[4096], full[8192];
@@ -84,7 +63,7 @@ int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 		if (!strncmp(arg, mnt, mlen) && (arg[mlen] == '/' || !arg[mlen]))
 			rel = arg[mlen] ? arg + mlen : "/";
 		snprintf(full, sizeof(full), "%s%s", mnt, rel);
-		if (stat(full, &st) < 0 || !S_ISDIR(st.st_mode) || cgroup_id(full, &c->id) < 0) {
+		if (stat(full, &st) < 0 || !S_ISDIR(st.st_mode) || fw_cgroup_id_at(AT_FDCWD, full, &c->id) < 0) {
 			snprintf(err, errlen, "invalid --allow cgroup:%s: no such cgroup (%s: %s)", arg,
 				 full, strerror(errno ? errno : ENOTDIR));
 			return -1;

@@ -25,6 +25,9 @@ enum fw_context_source {
 	FW_CTX_NONE = 0,   /* neither the root nor the member was there to read */
 	FW_CTX_ROOT = 1,   /* the named root itself */
 	FW_CTX_MEMBER = 2, /* the root was gone: the live member that made the last child */
+	FW_CTX_CGROUP = 3, /* every process was gone: the cgroup the verdict's creator was in,
+			    * by the id the probe read (cgroup, unit, slice, container, and
+			    * the alert's uid; no command line, no pid namespace) */
 };
 
 struct fw_context {
@@ -135,6 +138,18 @@ struct fw_context_candidate {
  * born_by_ns). The first is the root (source FW_CTX_ROOT), the others live
  * members of its lineage (FW_CTX_MEMBER); FW_CTX_NONE when none was. */
 void fw_context_read(const struct fw_context_candidate *cands, size_t n, struct fw_context *c);
+
+/* Glue: when no process could be read, the context of cgroup v2 id (the
+ * probe's bpf_get_current_cgroup_id at the verdict): the directory of that
+ * id on the cgroup2 mount, and uid's name (source FW_CTX_CGROUP). Leaves c
+ * as it is when id is 0 or no such directory is there (the cgroup was
+ * removed, or no cgroup2 mount). */
+void fw_context_read_cgroup_id(uint64_t id, uint32_t uid, struct fw_context *c);
+
+/* Glue: the cgroup id of directory name below dirfd (as openat takes
+ * them): its file handle on cgroupfs, which is what the kernel's cgroup id
+ * is. 0, or -1 with errno. */
+int fw_cgroup_id_at(int dirfd, const char *name, uint64_t *id);
 
 #define FW_UNIT_LABELS_MAX 16
 

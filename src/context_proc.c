@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Who an alert is about: the /proc and /etc/passwd reads (context.h parses
- * them). Runs in the sandbox: only open/openat, read, readlinkat, close
- * and fstat, which its allow-list has, and no capability: /proc/PID's
- * cgroup, status, stat and cmdline are readable by anyone. User
+ * them), and the walk of the cgroup2 mount for an id when no process is
+ * left. Runs in the sandbox: only open/openat, read, readlinkat, close,
+ * fstat, getdents64 and name_to_handle_at, which its allow-list has, and
+ * no capability: /proc/PID's cgroup, status, stat and cmdline are readable
+ * by anyone, as are cgroup directories. User
  * names come from /etc/passwd, read here, not through NSS, whose modules
  * (sss, ldap, systemd) would open sockets and libraries the sandbox does
  * not allow: a user known only to a directory service shows as its uid. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +21,12 @@
 #include "context.h"
 #include "spawn_limits.h"
 #include "util.h"
+
+/* The cgroup tree is walked at most this deep and this wide looking for an
+ * id (fw_context_read_cgroup_id): systemd nests a few levels, kubelet and
+ * container runtimes a few more; a host holds thousands at most. */
+#define CGROUP_WALK_DEPTH 32
+#define CGROUP_WALK_DIRS 100000
 
 /* A file below an open /proc/PID, read whole into buf (at most len - 1
  * bytes), NUL-terminated. Its length, or -1. */
@@ -144,4 +153,102 @@ void fw_context_read(const struct fw_context_candidate *cands, size_t n_cands, s
 			c->ns_pid = c->ns_level = 0;
 	}
 	close(dir);
+}
+
+int fw_cgroup_id_at(int dirfd, const char *name, uint64_t *id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h;
+	int mount_id;
+
+	h.fh.handle_bytes = sizeof(h.id);
+	if (name_to_handle_at(dirfd, name, &h.fh, &mount_id, 0) < 0)
+		return -1;
+	if (h.fh.handle_bytes != sizeof(uint64_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+/* Depth first below dir (owned, closed here), whose path below the mount
+ * is path[0..used): the directory whose id is id, its path left in path.
+ * 1 when found. */
+static int find_cgroup(int dir, uint64_t id, char *path, size_t len, size_t used, int depth,
+		       unsigned *budget)
+{
+	DIR *d = fdopendir(dir);
+	struct dirent *e;
+	uint64_t got;
+	int found = 0, n;
+
+	if (!d) {
+		close(dir);
+		return 0;
+	}
+	while (!found && *budget && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		(*budget)--;
+		n = snprintf(path + used, len - used, "/%s", e->d_name);
+		if (n < 0 || (size_t)n >= len - used)
+			continue; /* too long to name */
+		if (fw_cgroup_id_at(dirfd(d), e->d_name, &got) == 0 && got == id) {
+			found = 1;
+		} else if (depth < CGROUP_WALK_DEPTH) {
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (sub >= 0)
+				found = find_cgroup(sub, id, path, len, used + (size_t)n, depth + 1,
+						    budget);
+		}
+	}
+	if (!found)
+		path[used] = '\0';
+	closedir(d);
+	return found;
+}
+
+void fw_context_read_cgroup_id(uint64_t id, uint32_t uid, struct fw_context *c)
+{
+	static char path[8192], text[8200];
+	char mnt[4096];
+	unsigned budget = CGROUP_WALK_DIRS;
+	uint64_t got;
+	FILE *f;
+	int dir, found;
+
+	if (!id)
+		return;
+	f = fopen("/proc/mounts", "re");
+	if (!f)
+		return;
+	found = fw_mounts_cgroup2(f, mnt, sizeof(mnt));
+	fclose(f);
+	if (found < 0)
+		return;
+	dir = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	path[0] = '\0';
+	if (fw_cgroup_id_at(AT_FDCWD, mnt, &got) == 0 && got == id) {
+		close(dir);
+		found = 1; /* the root: "0::/" */
+	} else {
+		found = find_cgroup(dir, id, path, sizeof(path), 0, 1, &budget);
+	}
+	if (!found)
+		return;
+	/* As /proc/PID/cgroup would have said it: one decision of what a
+	 * path means (fw_context_from_cgroup). */
+	snprintf(text, sizeof(text), "0::%s\n", path[0] ? path : "/");
+	fw_context_from_cgroup(text, c);
+	c->source = FW_CTX_CGROUP;
+	c->pid = 0;
+	c->has_uid = true;
+	c->uid = uid;
+	user_name(uid, c->user, sizeof(c->user));
 }

@@ -721,7 +721,7 @@ static uint32_t ring_pages(uint32_t per_cpu)
 /* Stage: compile. Switches are integers decided here, never user text. */
 static int compile_probe(struct fw_session *s, const struct kernel_facts *k, bool opens)
 {
-	const char *cflags[20];
+	const char *cflags[24];
 	size_t i;
 	int n = 0;
 
@@ -752,6 +752,9 @@ static int compile_probe(struct fw_session *s, const struct kernel_facts *k, boo
 		cflags[n++] = "-DFW_NEWTASK_COMM=1";
 	if (fw_containment(&s->opt))
 		cflags[n++] = "-DFW_KILL=1";
+	/* bpf_get_current_cgroup_id: 4.18 on. */
+	if (fw_kernel_at_least(k->uts.release, 4, 18))
+		cflags[n++] = "-DFW_CGROUP_ID=1";
 	for (i = 0; i < NCALLS(return_calls); i++)
 		if (tp_exit(k, return_calls[i].call)) {
 			cflags[n++] = return_calls[i].cflag;

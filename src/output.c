@@ -274,7 +274,10 @@ static void kv_u(char *buf, size_t len, const char *key, unsigned long long v)
 
 static const char *context_source_name(enum fw_context_source s)
 {
-	return s == FW_CTX_ROOT ? "root" : s == FW_CTX_MEMBER ? "member" : "none";
+	return s == FW_CTX_ROOT     ? "root"
+	       : s == FW_CTX_MEMBER ? "member"
+	       : s == FW_CTX_CGROUP ? "cgroup"
+				    : "none";
 }
 
 void fw_format_context_kv(const struct fw_context *c, char *buf, size_t len)

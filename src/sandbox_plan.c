@@ -73,6 +73,8 @@ static const char *const steady[] = {
 	"openat", "stat", "fstat", "lstat", "newfstatat", "statx", "getdents64", "fcntl", "dup",
 	"dup2", "dup3", "access", "faccessat", "faccessat2", "readlink", "readlinkat", "rename",
 	"renameat", "renameat2", "unlink", "unlinkat", "fsync", "fdatasync", "ftruncate",
+	/* An alert's cgroup by its id when no process is left to read. */
+	"name_to_handle_at",
 	/* libbcc: attach messages captured in a memfd; perf ioctls. */
 	"memfd_create", "ioctl",
 	/* Memory. */

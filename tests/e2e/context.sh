@@ -5,16 +5,23 @@
 # new pid namespace (unshare -fp --mount-proc). The alert naming each must
 # carry its cgroup, unit, slice, container, pid namespace, user and command
 # line, in JSON and in metrics.log's new columns, read from the root or, if
-# it was gone, from a live member that says so.
-#   context.sh service|docker|pidns
+# it was gone, from a live member that says so. And when no process is left
+# to read (forced by a test hook, FORKWATCH_TEST_CONTEXT_CGROUP): the
+# cgroup the probe saw the creator in, found by its id on the cgroup2
+# mount, in the sandbox, with the alert's user and no command line.
+#   context.sh service|docker|pidns|cgroup
 . "$(dirname "$0")/lib.sh"
 need_root
-case=${1:?service, docker or pidns}
+case=${1:?service, docker, pidns or cgroup}
 id=$(printf '%s' "fw-context-$$" | sha256sum | cut -c1-64) # 64 hex digits, as a container id
 case "$case" in
 service) cg="system.slice/fw-e2e-$$.service" args=(-g "$cg") ;;
 docker) cg="system.slice/docker-$id.scope" args=(-g "$cg") ;;
 pidns) cg="fw-e2e-pidns-$$" args=(-g "$cg" -n) ;;
+cgroup)
+	cg="system.slice/docker-$id.scope" args=(-g "$cg")
+	awk '$3 == "cgroup2" { found = 1 } END { exit !found }' /proc/mounts || { echo "SKIP: no cgroup2 mount"; exit 77; }
+	export FORKWATCH_TEST_CONTEXT_CGROUP=1 ;;
 *) fail "unknown case $case" ;;
 esac
 
@@ -51,17 +58,22 @@ echo "alert: $(jq -c '{rule, root: .root.pid, root_comm: .root.comm, context}' <
 # member; root's user; the bomb's command line.
 jq -e --arg cg "/$cg" '.cgroup == $cg and (.cgroup_hierarchy == "v2" or .cgroup_hierarchy == "pids")' <<< "$ctx" > /dev/null ||
 	fail "context cgroup is not /$cg: $ctx"
-jq -e --argjson r "$root" '(.from == "root" and .pid == $r) or (.from == "member" and .pid != $r and .pid > 0)' <<< "$ctx" > /dev/null ||
-	fail "context not from the root $root or a member: $ctx"
 jq -e '.uid == 0 and .user == "root"' <<< "$ctx" > /dev/null || fail "context user is not root: $ctx"
-jq -e '.cmdline | contains("bash -c '"'"':(){ :|:& };:'"'"'")' <<< "$ctx" > /dev/null ||
-	fail "context cmdline is not the bomb's: $ctx"
+if [ "$case" = cgroup ]; then
+	jq -e '.from == "cgroup" and .pid == null and .cgroup_hierarchy == "v2" and .cmdline == null and .pidns == null' <<< "$ctx" > /dev/null ||
+		fail "context not from the cgroup id (no pid, no command line): $ctx"
+else
+	jq -e --argjson r "$root" '(.from == "root" and .pid == $r) or (.from == "member" and .pid != $r and .pid > 0)' <<< "$ctx" > /dev/null ||
+		fail "context not from the root $root or a member: $ctx"
+	jq -e '.cmdline | contains("bash -c '"'"':(){ :|:& };:'"'"'")' <<< "$ctx" > /dev/null ||
+		fail "context cmdline is not the bomb's: $ctx"
+fi
 
 case "$case" in
 service)
 	jq -e --arg u "fw-e2e-$$.service" '.unit == $u and .slice == "system.slice" and .container == null and .pidns == null' <<< "$ctx" > /dev/null ||
 		fail "service: unit, slice, no container, no pid namespace expected: $ctx" ;;
-docker)
+docker | cgroup)
 	jq -e --arg u "docker-$id.scope" --arg id "$id" '.unit == $u and .slice == "system.slice" and .container.runtime == "docker" and .container.id == $id and .pidns == null' <<< "$ctx" > /dev/null ||
 		fail "docker: unit, slice, container docker $id expected: $ctx" ;;
 pidns)

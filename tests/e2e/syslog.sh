@@ -4,8 +4,9 @@
 # tool in a mount namespace whose /dev (a tmpfs with the usual devices) has
 # /dev/log pointing at that socket. Under --kill, a bomb in a cgroup named
 # like a service must reach syslog as an alert (daemon.warning) and a kill
-# (daemon.err), each one key=value line with its context, the same as the
-# console's text. Then rsyslogd is restarted and a second bomb's lines must
+# (daemon.err), each one key=value line with its context (from the root, a
+# live member, or when the kill left none to read, the cgroup by the
+# probe's id), the same as the console's text. Then rsyslogd is restarted and a second bomb's lines must
 # arrive through the new socket: glibc reconnects (socket, connect) with
 # the seccomp filter on.
 . "$(dirname "$0")/lib.sh"
@@ -88,16 +89,16 @@ bomb_lines() {
 		fail "no daemon.err kill from bcc-forkwatch[$TOOL_PID] in $out: $(head -3 "$out")"
 	root=$(sed -n 's/.* root=\([0-9]*\) .*/\1/p' <<< "$alert")
 	# The format: the alert's fields in their order, why, then who it is.
-	grep -Eq "^daemon\.warning bcc-forkwatch\[$TOOL_PID\]: event=alert rule=replicator root=$root root_comm=bash pid=[0-9]+ tgid=[0-9]+ comm=bash ppid=[0-9]+ uid=0 subprocesses=[0-9]+ figure=[0-9]+ threshold=[0-9]+ action=kill why=\"its copies make copies: [^\"]*\" cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 cmdline=\"bash -c ':\(\)\{ :\|:& \};:'\" context=(root|member) context_pid=[0-9]+$" <<< "$alert" ||
+	grep -Eq "^daemon\.warning bcc-forkwatch\[$TOOL_PID\]: event=alert rule=replicator root=$root root_comm=bash pid=[0-9]+ tgid=[0-9]+ comm=bash ppid=[0-9]+ uid=0 subprocesses=[0-9]+ figure=[0-9]+ threshold=[0-9]+ action=kill why=\"its copies make copies: [^\"]*\" cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 (cmdline=\"bash -c ':\(\)\{ :\|:& \};:'\" context=(root|member) context_pid=[0-9]+|context=cgroup)$" <<< "$alert" ||
 		fail "the alert's syslog line is not in the documented format: $alert"
-	grep -Eq "^daemon\.err bcc-forkwatch\[$TOOL_PID\]: event=kill rule=replicator root=$root .* action=kill killed=[0-9]+ kill_ms=[0-9]+ why=\"[^\"]*\" cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 cmdline=.* context=(root|member) context_pid=[0-9]+$" <<< "$kill" ||
+	grep -Eq "^daemon\.err bcc-forkwatch\[$TOOL_PID\]: event=kill rule=replicator root=$root .* action=kill killed=[0-9]+ kill_ms=[0-9]+ why=\"[^\"]*\" cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 (cmdline=.* context=(root|member) context_pid=[0-9]+|context=cgroup)$" <<< "$kill" ||
 		fail "the kill's syslog line is not in the documented format: $kill"
 	# A kill repeats its alert's subprocesses (the lineage counted at the verdict).
 	subs=$(sed -n 's/.* subprocesses=\([0-9]*\) .*/\1/p' <<< "$alert")
 	[ "${subs:-0}" -gt 0 ] && grep -q " subprocesses=$subs " <<< "$kill" ||
 		fail "the kill's subprocesses is not its alert's ($subs): $kill"
 	# The console says the same about who it is.
-	grep -q "ALERT replicator: root $root (bash) .*; who: cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 cmdline=" "$WORK/out.txt" ||
+	grep -Eq "ALERT replicator: root $root \(bash\) .*; who: cgroup=/$cg unit=${cg#*/} slice=${cg%%/*} user=root user_id=0 (cmdline=|context=cgroup)" "$WORK/out.txt" ||
 		fail "the console's ALERT line for $root lacks who it is: $(grep -m1 ALERT "$WORK/out.txt")"
 	grep -q "KILLED replicator: root $root (bash) .*; who: cgroup=/$cg unit=" "$WORK/out.txt" ||
 		fail "the console's KILLED line for $root lacks who it is"
