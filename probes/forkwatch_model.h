@@ -543,12 +543,12 @@ FW_INLINE void fw_model_exec(const struct fw_config *cfg, __u32 t, __u64 now, __
 		r->flags &= ~FW_PROC_REEXEC;
 	} else {
 		/* A copy's first exec, of its creator's own file. */
-		if ((r->flags & (FW_PROC_COPY | FW_PROC_EXECD)) == FW_PROC_COPY) {
-			q = fw_creator_of(r);
-			if (q)
-				FW_ADD(&q->self_kids, 1);
-			q = 0;
-		}
+		struct fw_proc *p = (r->flags & (FW_PROC_COPY | FW_PROC_EXECD)) == FW_PROC_COPY
+					    ? fw_creator_of(r)
+					    : 0;
+
+		if (p)
+			FW_ADD(&p->self_kids, 1);
 		r->flags |= FW_PROC_REEXEC;
 	}
 	r->flags |= FW_PROC_EXECD;

@@ -30,18 +30,6 @@
 #define RT_PRIORITY 10             /* SCHED_FIFO: above every normal task, below the kernel's own */
 #define PF_KTHREAD 0x00200000      /* /proc/PID/stat flags: a kernel thread */
 
-static int cgroup2_mount(char *out, size_t len)
-{
-	FILE *f = fopen("/proc/mounts", "re");
-	int found;
-
-	if (!f)
-		return -1;
-	found = fw_mounts_cgroup2(f, out, len);
-	fclose(f);
-	return found;
-}
-
 int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 {
 	char mnt[4096], full[8192];
@@ -49,7 +37,7 @@ int fw_contain_resolve(struct fw_session *s, char *err, size_t errlen)
 
 	if (!s->opt.n_allow_cgroup)
 		return 0;
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0) {
+	if (fw_cgroup2_mount(mnt, sizeof(mnt)) < 0) {
 		snprintf(err, errlen, "--allow cgroup: needs a cgroup v2 mount; none is mounted");
 		return -1;
 	}

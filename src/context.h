@@ -146,6 +146,10 @@ void fw_context_read(const struct fw_context_candidate *cands, size_t n, struct 
  * removed, or no cgroup2 mount). */
 void fw_context_read_cgroup_id(uint64_t id, uint32_t uid, struct fw_context *c);
 
+/* Glue: the mount point of the first cgroup2 file system in /proc/mounts
+ * into out. 0, or -1 when there is none (or it does not fit). */
+int fw_cgroup2_mount(char *out, size_t len);
+
 /* Glue: the cgroup id of directory name below dirfd (as openat takes
  * them): its file handle on cgroupfs, which is what the kernel's cgroup id
  * is. 0, or -1 with errno. */

@@ -155,6 +155,18 @@ void fw_context_read(const struct fw_context_candidate *cands, size_t n_cands, s
 	close(dir);
 }
 
+int fw_cgroup2_mount(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/mounts", "re");
+	int found;
+
+	if (!f)
+		return -1;
+	found = fw_mounts_cgroup2(f, out, len);
+	fclose(f);
+	return found;
+}
+
 int fw_cgroup_id_at(int dirfd, const char *name, uint64_t *id)
 {
 	struct {
@@ -218,30 +230,16 @@ void fw_context_read_cgroup_id(uint64_t id, uint32_t uid, struct fw_context *c)
 	char mnt[4096];
 	unsigned budget = CGROUP_WALK_DIRS;
 	uint64_t got;
-	FILE *f;
-	int dir, found;
+	int dir;
 
-	if (!id)
+	if (!id || fw_cgroup2_mount(mnt, sizeof(mnt)) < 0)
 		return;
-	f = fopen("/proc/mounts", "re");
-	if (!f)
-		return;
-	found = fw_mounts_cgroup2(f, mnt, sizeof(mnt));
-	fclose(f);
-	if (found < 0)
-		return;
-	dir = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return;
-	path[0] = '\0';
-	if (fw_cgroup_id_at(AT_FDCWD, mnt, &got) == 0 && got == id) {
-		close(dir);
-		found = 1; /* the root: "0::/" */
-	} else {
-		found = find_cgroup(dir, id, path, sizeof(path), 0, 1, &budget);
+	path[0] = '\0'; /* the root itself: "0::/" */
+	if (fw_cgroup_id_at(AT_FDCWD, mnt, &got) < 0 || got != id) {
+		dir = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0 || !find_cgroup(dir, id, path, sizeof(path), 0, 1, &budget))
+			return;
 	}
-	if (!found)
-		return;
 	/* As /proc/PID/cgroup would have said it: one decision of what a
 	 * path means (fw_context_from_cgroup). */
 	snprintf(text, sizeof(text), "0::%s\n", path[0] ? path : "/");
